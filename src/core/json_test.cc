@@ -1,0 +1,53 @@
+#include "core/json.h"
+
+#include <gtest/gtest.h>
+
+namespace atrium::core {
+namespace {
+
+TEST(JsonTest, ParsesValidDocument) {
+  auto v = parse_json(R"({"a":[1,2,{"b":"c"}]})");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->at("a").as_array().size(), 3u);
+}
+
+TEST(JsonTest, RejectsHostileInput) {
+  for (std::string bad : std::vector<std::string>{"", "{", "{\"a\":", "[1,2", "{\"a\" 1}", "nul", "{} {}", "\"\\uZZZZ\"", "{\"a\":1,}",
+                          std::string("{\"a\":\"\0\"}", 9), "\xff\xfe", "01"}) {
+    auto v = parse_json(bad);
+    EXPECT_FALSE(v) << "accepted: " << bad;
+    if (!v) {
+      EXPECT_EQ(v.error().code, ErrorCode::InvalidArgument) << bad;
+      EXPECT_FALSE(v.error().message.empty());
+    }
+  }
+}
+
+TEST(JsonTest, TruncatedDocumentSaysSo) {
+  auto v = parse_json(R"({"metadata":{"name":"x")");
+  ASSERT_FALSE(v);
+  EXPECT_NE(v.error().message.find("truncated"), std::string::npos) << v.error().message;
+}
+
+TEST(JsonTest, RejectsTooDeepNesting) {
+  std::string deep(10000, '[');
+  auto v = parse_json(deep);
+  ASSERT_FALSE(v);
+  EXPECT_NE(v.error().message.find("nesting"), std::string::npos) << v.error().message;
+}
+
+TEST(JsonTest, RejectsOversizedDocument) {
+  std::string big = "\"" + std::string(2000, 'x') + "\"";
+  auto v = parse_json(big, JsonLimits{.max_bytes = 1000, .max_depth = 8});
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().code, ErrorCode::PayloadTooLarge);
+}
+
+TEST(JsonTest, AppendsEscapedString) {
+  std::string out;
+  append_json_string(out, "a\"b\n\x01");
+  EXPECT_EQ(out, "\"a\\\"b\\n\\u0001\"");
+}
+
+}  // namespace
+}  // namespace atrium::core

@@ -1,0 +1,83 @@
+// Atrium's own HTTP types: what handlers see of a request and give back. No Beast or Asio type appears
+// here, so api/ and server/ stay free of them. Value types; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace atrium::net {
+
+// Case-insensitive header list preserving order.
+class Headers {
+ public:
+  void add(std::string name, std::string value) { items_.emplace_back(std::move(name), std::move(value)); }
+  void set(std::string_view name, std::string value);
+  std::optional<std::string_view> get(std::string_view name) const;
+  void remove(std::string_view name);
+  const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> items_;
+};
+
+using QueryParams = std::multimap<std::string, std::string, std::less<>>;
+
+struct HttpRequest {
+  std::string method;       // "GET", upper case
+  std::string target;       // raw request target, e.g. "/api/v1/users?limit=5"
+  std::string path;         // percent-decoded path, e.g. "/api/v1/users"
+  std::string raw_path;     // path as sent (still percent-encoded), for routers that must refuse %2F
+  QueryParams query;        // decoded query parameters
+  Headers headers;
+  std::string body;
+  std::string peer_address;  // TCP peer, e.g. "127.0.0.1"
+  bool tls = false;
+  bool websocket_upgrade = false;  // the client asked for a WebSocket
+  std::string request_id;          // assigned by the server before handlers run
+
+  std::optional<std::string_view> header(std::string_view name) const { return headers.get(name); }
+  std::optional<std::string_view> query_param(std::string_view name) const;
+};
+
+// A WebSocket conversation, driven by the server. The handler receives a WebSocketSession it may keep
+// and use from any thread; callbacks run on the server's threads, one at a time per session.
+class WebSocketSession {
+ public:
+  virtual ~WebSocketSession() = default;
+  // Queues a message; thread-safe. Returns false when the session is closed.
+  virtual bool send_text(std::string message) = 0;
+  virtual bool send_binary(std::string message) = 0;
+  // Starts a clean close (close frame with `code`); thread-safe.
+  virtual void close(std::uint16_t code = 1000, std::string reason = {}) = 0;
+};
+
+struct WebSocketHandler {
+  std::string subprotocol;  // echoed in Sec-WebSocket-Protocol when non-empty
+  std::function<void(std::shared_ptr<WebSocketSession>)> on_open;
+  std::function<void(std::string_view message, bool binary)> on_message;
+  std::function<void(std::uint16_t code)> on_close;  // called once, also on server shutdown
+};
+
+struct HttpResponse {
+  int status = 200;
+  Headers headers;
+  std::string body;
+  // Set to accept a WebSocket upgrade instead of answering with body (status then ignored).
+  std::shared_ptr<WebSocketHandler> websocket;
+};
+
+using HttpHandler = std::function<HttpResponse(HttpRequest&)>;
+
+// Percent-decodes `s`; false on a malformed escape.
+bool percent_decode(std::string_view s, std::string& out);
+// Parses "a=1&b=x%20y" into params; false on a malformed escape.
+bool parse_query(std::string_view query, QueryParams& out);
+
+}  // namespace atrium::net

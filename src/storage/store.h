@@ -1,0 +1,75 @@
+// The persistent store of Atrium's own objects (users, workspaces, ...), one interface with two
+// implementations behind one test suite: SqliteStore (embedded default) and PostgresStore.
+// Objects are opaque JSON documents addressed by (kind, scope, name) with a store-wide, monotonically
+// increasing resource version used for optimistic concurrency. All methods are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/list_options.h"
+
+namespace atrium::storage {
+
+struct StoredObject {
+  std::string kind;                    // "Workspace"
+  std::string scope;                   // partition, e.g. "" (global) or "workspace/merchant-platform"
+  std::string name;                    // unique within (kind, scope)
+  std::string uid;                     // set by the caller on create, immutable
+  std::int64_t resource_version = 0;   // assigned by the store on every write
+  std::int64_t created_at_ms = 0;      // set by the caller on create, immutable
+  std::string labels;                  // JSON object text of metadata.labels ("{}" when none)
+  std::string data;                    // the whole document, JSON text; the store does not look inside
+};
+
+// What list() returns: the page of objects and the number that matched before paging.
+struct ListResult {
+  std::vector<StoredObject> items;
+  std::int64_t total = 0;
+};
+
+// One write of an atomic batch (see Store::commit).
+struct Mutation {
+  enum class Op { Create, Update, Delete };
+  Op op = Op::Create;
+  StoredObject object;  // for Delete only kind/scope/name are read
+  // Update and Delete: the resource version the caller last read; 0 = unconditional.
+  std::int64_t expected_version = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Errors: AlreadyExists. Returns the object with its new resource_version.
+  virtual core::Result<StoredObject> create(const StoredObject& object) = 0;
+  // Errors: NotFound.
+  virtual core::Result<StoredObject> get(const std::string& kind, const std::string& scope,
+                                         const std::string& name) = 0;
+  // Replaces data/labels. Errors: NotFound; Conflict when expected_version != 0 and differs from the stored one.
+  virtual core::Result<StoredObject> update(const StoredObject& object, std::int64_t expected_version) = 0;
+  // Errors: NotFound; Conflict as for update.
+  virtual core::Status remove(const std::string& kind, const std::string& scope, const std::string& name,
+                              std::int64_t expected_version) = 0;
+  // Lists one kind within one scope, applying name substring, label selector, sort and paging from options.
+  // An empty scope lists the kind across all scopes when `all_scopes` is set.
+  enum class ScopeMatch { Exact, All };
+  virtual core::Result<ListResult> list(const std::string& kind, const std::string& scope, ScopeMatch match,
+                                        const core::ListOptions& options) = 0;
+  // Applies all mutations or none. Returns the written objects in order (Delete entries echo the key).
+  virtual core::Result<std::vector<StoredObject>> commit(const std::vector<Mutation>& mutations) = 0;
+  // The highest resource version written so far.
+  virtual core::Result<std::int64_t> current_version() = 0;
+  // Backend name for metrics and logs: "sqlite" or "postgres".
+  virtual std::string_view backend() const = 0;
+};
+
+// Opens the store named by `url`: "sqlite:///path/to/atrium.db" (or a plain path) or "postgres://...".
+// Applies pending migrations under a lock, so replicas may start at the same time.
+core::Result<std::unique_ptr<Store>> open_store(const std::string& url);
+
+}  // namespace atrium::storage
