@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "core/log.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/testing/fake_clock.h"
 #include "core/uid.h"
 
@@ -23,9 +23,9 @@ TEST(ClockTest, Rfc3339RoundTrip) {
 
 TEST(ClockTest, Rfc3339RejectsGarbage) {
   TimePoint t;
-  for (const char* bad : {"", "2026-11-26", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-26T25:00:00Z",
-                          "2026-11-26T00:00:00", "2026-11-26T00:00:00.Z", "2026-11-26T00:00:00+01:00",
-                          "2026-11-26T00:00:00.12aZ"}) {
+  for (const char* bad :
+       {"", "2026-11-26", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-26T25:00:00Z", "2026-11-26T00:00:00",
+        "2026-11-26T00:00:00.Z", "2026-11-26T00:00:00+01:00", "2026-11-26T00:00:00.12aZ"}) {
     EXPECT_FALSE(parse_rfc3339(bad, t)) << bad;
   }
 }

@@ -7,8 +7,7 @@ namespace atrium::core {
 Result<json::value> parse_json(std::string_view text, const JsonLimits& limits) {
   if (text.size() > limits.max_bytes) {
     return fail(ErrorCode::PayloadTooLarge,
-                fmt::format("JSON document of {} bytes exceeds the limit of {} bytes", text.size(),
-                            limits.max_bytes));
+                fmt::format("JSON document of {} bytes exceeds the limit of {} bytes", text.size(), limits.max_bytes));
   }
   json::parse_options opts;
   opts.max_depth = limits.max_depth;
@@ -68,8 +67,10 @@ Error error_from_status_body(int http_status, std::string_view body) {
       for (const auto& c : cs->as_array()) {
         if (!c.is_object()) continue;
         Cause cause;
-        if (auto* f = c.as_object().if_contains("field"); f && f->is_string()) cause.field = std::string(f->as_string());
-        if (auto* m = c.as_object().if_contains("message"); m && m->is_string()) cause.message = std::string(m->as_string());
+        if (auto* f = c.as_object().if_contains("field"); f && f->is_string())
+          cause.field = std::string(f->as_string());
+        if (auto* m = c.as_object().if_contains("message"); m && m->is_string())
+          cause.message = std::string(m->as_string());
         e.causes.push_back(std::move(cause));
       }
     }

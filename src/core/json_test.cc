@@ -12,8 +12,9 @@ TEST(JsonTest, ParsesValidDocument) {
 }
 
 TEST(JsonTest, RejectsHostileInput) {
-  for (std::string bad : std::vector<std::string>{"", "{", "{\"a\":", "[1,2", "{\"a\" 1}", "nul", "{} {}", "\"\\uZZZZ\"", "{\"a\":1,}",
-                          std::string("{\"a\":\"\0\"}", 9), "\xff\xfe", "01"}) {
+  for (std::string bad :
+       std::vector<std::string>{"", "{", "{\"a\":", "[1,2", "{\"a\" 1}", "nul", "{} {}", "\"\\uZZZZ\"", "{\"a\":1,}",
+                                std::string("{\"a\":\"\0\"}", 9), "\xff\xfe", "01"}) {
     auto v = parse_json(bad);
     EXPECT_FALSE(v) << "accepted: " << bad;
     if (!v) {

@@ -16,8 +16,8 @@ std::string_view trim(std::string_view s) {
 }
 
 Error selector_error(std::string_view text, std::string_view why) {
-  return Error(ErrorCode::InvalidArgument, fmt::format("invalid labelSelector \"{}\": {}", text, why),
-               {Cause{"labelSelector", std::string(why)}});
+  return Error(ErrorCode::InvalidArgument,
+               fmt::format("query parameter labelSelector=\"{}\" is invalid: {}", text, why));
 }
 
 // Splits on commas that are not inside parentheses.
@@ -160,8 +160,7 @@ Result<std::int64_t> parse_positive(std::string_view param, std::string_view v, 
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
   if (ec != std::errc() || p != v.data() + v.size() || n < 1 || n > max) {
     return fail(Error(ErrorCode::InvalidArgument,
-                      fmt::format("query parameter {}=\"{}\" must be an integer from 1 to {}", param, v, max),
-                      {Cause{std::string(param), "must be a positive integer"}}));
+                      fmt::format("query parameter {}=\"{}\" must be an integer from 1 to {}", param, v, max)));
   }
   return n;
 }
@@ -182,21 +181,18 @@ Result<ListOptions> parse_list_options(const std::multimap<std::string, std::str
     } else if (k == "sortBy") {
       if (v != "name" && v != "creationTimestamp" && v != "createTime") {
         return fail(Error(ErrorCode::InvalidArgument,
-                          fmt::format("query parameter sortBy=\"{}\" must be name or creationTimestamp", v),
-                          {Cause{"sortBy", "unknown sort field"}}));
+                          fmt::format("query parameter sortBy=\"{}\" must be name or creationTimestamp", v)));
       }
       o.sort_by = v == "name" ? "name" : "creationTimestamp";
     } else if (k == "ascending") {
       if (v != "true" && v != "false") {
         return fail(Error(ErrorCode::InvalidArgument,
-                          fmt::format("query parameter ascending=\"{}\" must be true or false", v),
-                          {Cause{"ascending", "must be true or false"}}));
+                          fmt::format("query parameter ascending=\"{}\" must be true or false", v)));
       }
       o.order = v == "true" ? SortOrder::Ascending : SortOrder::Descending;
     } else if (k == "name") {
       if (v.size() > 253) {
-        return fail(Error(ErrorCode::InvalidArgument, "query parameter name is longer than 253 characters",
-                          {Cause{"name", "too long"}}));
+        return fail(Error(ErrorCode::InvalidArgument, "query parameter name is longer than 253 characters"));
       }
       o.name = v;
     } else if (k == "labelSelector") {

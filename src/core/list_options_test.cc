@@ -28,8 +28,8 @@ TEST(LabelSelectorTest, EmptySelectorMatchesEverything) {
 }
 
 TEST(LabelSelectorTest, RejectsHostileSelectors) {
-  for (const char* bad : {",", "a=b,,c", "a in (x", "a in x)", "a in ((x))", "a in ()", "a foo (x)", "=x",
-                          "a=b=c", "-a=b", "a=-b-", "a b", "!", "a in (x,,y)", "k=\x01", ")("}) {
+  for (const char* bad : {",", "a=b,,c", "a in (x", "a in x)", "a in ((x))", "a in ()", "a foo (x)", "=x", "a=b=c",
+                          "-a=b", "a=-b-", "a b", "!", "a in (x,,y)", "k=\x01", ")("}) {
     auto s = LabelSelector::parse(bad);
     EXPECT_FALSE(s) << "accepted: " << bad;
     if (!s) {
@@ -44,8 +44,13 @@ TEST(ListOptionsTest, DefaultsAndOverrides) {
   EXPECT_EQ(d->page, 1);
   EXPECT_EQ(d->limit, ListOptions::kDefaultLimit);
   EXPECT_EQ(d->order, SortOrder::Descending);
-  auto o = parse_list_options(Query{{"page", "3"}, {"limit", "20"}, {"sortBy", "name"}, {"ascending", "true"},
-                                    {"name", "merch"}, {"labelSelector", "a=b"}, {"other", "ignored"}});
+  auto o = parse_list_options(Query{{"page", "3"},
+                                    {"limit", "20"},
+                                    {"sortBy", "name"},
+                                    {"ascending", "true"},
+                                    {"name", "merch"},
+                                    {"labelSelector", "a=b"},
+                                    {"other", "ignored"}});
   ASSERT_TRUE(o) << o.error().message;
   EXPECT_EQ(o->offset(), 40);
   EXPECT_EQ(o->sort_by, "name");
@@ -56,18 +61,18 @@ TEST(ListOptionsTest, DefaultsAndOverrides) {
 
 TEST(ListOptionsTest, RejectsBadParametersNamingThem) {
   for (auto [k, v] : std::vector<std::pair<std::string, std::string>>{{"page", "0"},
-                                                                       {"page", "-1"},
-                                                                       {"page", "1x"},
-                                                                       {"page", "99999999999999999999"},
-                                                                       {"limit", "1001"},
-                                                                       {"limit", ""},
-                                                                       {"sortBy", "password"},
-                                                                       {"ascending", "yes"},
-                                                                       {"labelSelector", "a in ("}}) {
+                                                                      {"page", "-1"},
+                                                                      {"page", "1x"},
+                                                                      {"page", "99999999999999999999"},
+                                                                      {"limit", "1001"},
+                                                                      {"limit", ""},
+                                                                      {"sortBy", "password"},
+                                                                      {"ascending", "yes"},
+                                                                      {"labelSelector", "a in ("}}) {
     auto o = parse_list_options(Query{{k, v}});
     ASSERT_FALSE(o) << k << "=" << v;
-    ASSERT_FALSE(o.error().causes.empty());
-    EXPECT_EQ(o.error().causes[0].field, k);
+    EXPECT_EQ(core::http_status(o.error()), 400);
+    EXPECT_NE(o.error().message.find("query parameter " + k), std::string::npos) << o.error().message;
   }
 }
 

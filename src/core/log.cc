@@ -28,10 +28,14 @@ spdlog::logger& logger() {
 
 std::string_view level_name(LogLevel l) {
   switch (l) {
-    case LogLevel::Debug: return "debug";
-    case LogLevel::Info: return "info";
-    case LogLevel::Warn: return "warn";
-    case LogLevel::Error: return "error";
+    case LogLevel::Debug:
+      return "debug";
+    case LogLevel::Info:
+      return "info";
+    case LogLevel::Warn:
+      return "warn";
+    case LogLevel::Error:
+      return "error";
   }
   return "info";
 }
@@ -41,11 +45,16 @@ std::string_view level_name(LogLevel l) {
 void set_log_level(LogLevel level) { g_level.store(level); }
 
 bool parse_log_level(std::string_view s, LogLevel& out) {
-  if (s == "debug") out = LogLevel::Debug;
-  else if (s == "info") out = LogLevel::Info;
-  else if (s == "warn") out = LogLevel::Warn;
-  else if (s == "error") out = LogLevel::Error;
-  else return false;
+  if (s == "debug")
+    out = LogLevel::Debug;
+  else if (s == "info")
+    out = LogLevel::Info;
+  else if (s == "warn")
+    out = LogLevel::Warn;
+  else if (s == "error")
+    out = LogLevel::Error;
+  else
+    return false;
   return true;
 }
 
@@ -63,9 +72,12 @@ std::string format_log_line(LogLevel level, std::string_view msg, std::initializ
     std::visit(
         [&](const auto& x) {
           using T = std::decay_t<decltype(x)>;
-          if constexpr (std::is_same_v<T, std::string_view>) append_json_string(out, x);
-          else if constexpr (std::is_same_v<T, bool>) out += x ? "true" : "false";
-          else out += fmt::format("{}", x);
+          if constexpr (std::is_same_v<T, std::string_view>)
+            append_json_string(out, x);
+          else if constexpr (std::is_same_v<T, bool>)
+            out += x ? "true" : "false";
+          else
+            out += fmt::format("{}", x);
         },
         v);
   }

@@ -53,9 +53,10 @@ std::string validate_dns1123_subdomain(std::string_view s) {
     size_t dot = s.find('.', start);
     auto part = s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
     if (!validate_dns1123_label(part).empty()) {
-      return fmt::format("\"{}\" must consist of lower case alphanumeric characters, '-' or '.', and must "
-                         "start and end with an alphanumeric character",
-                         printable(s));
+      return fmt::format(
+          "\"{}\" must consist of lower case alphanumeric characters, '-' or '.', and must "
+          "start and end with an alphanumeric character",
+          printable(s));
     }
     if (dot == std::string_view::npos) break;
     start = dot + 1;

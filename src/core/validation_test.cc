@@ -7,9 +7,9 @@ namespace {
 
 TEST(ValidationTest, Dns1123Label) {
   for (const char* ok : {"a", "merchant-sandbox", "a1", "0abc"}) EXPECT_EQ(validate_dns1123_label(ok), "") << ok;
-  for (std::string bad : {std::string(""), std::string("-a"), std::string("a-"), std::string("Abc"),
-                          std::string("a_b"), std::string("a.b"), std::string(64, 'a'), std::string("a\0b", 3),
-                          std::string("../etc"), std::string("a b"), std::string("é")}) {
+  for (std::string bad : {std::string(""), std::string("-a"), std::string("a-"), std::string("Abc"), std::string("a_b"),
+                          std::string("a.b"), std::string(64, 'a'), std::string("a\0b", 3), std::string("../etc"),
+                          std::string("a b"), std::string("é")}) {
     EXPECT_NE(validate_dns1123_label(bad), "") << bad;
   }
 }

@@ -16,14 +16,14 @@
 namespace atrium::storage {
 
 struct StoredObject {
-  std::string kind;                    // "Workspace"
-  std::string scope;                   // partition, e.g. "" (global) or "workspace/merchant-platform"
-  std::string name;                    // unique within (kind, scope)
-  std::string uid;                     // set by the caller on create, immutable
-  std::int64_t resource_version = 0;   // assigned by the store on every write
-  std::int64_t created_at_ms = 0;      // set by the caller on create, immutable
-  std::string labels;                  // JSON object text of metadata.labels ("{}" when none)
-  std::string data;                    // the whole document, JSON text; the store does not look inside
+  std::string kind;                   // "Workspace"
+  std::string scope;                  // partition, e.g. "" (global) or "workspace/merchant-platform"
+  std::string name;                   // unique within (kind, scope)
+  std::string uid;                    // set by the caller on create, immutable
+  std::int64_t resource_version = 0;  // assigned by the store on every write
+  std::int64_t created_at_ms = 0;     // set by the caller on create, immutable
+  std::string labels;                 // JSON object text of metadata.labels ("{}" when none)
+  std::string data;                   // the whole document, JSON text; the store does not look inside
 };
 
 // What list() returns: the page of objects and the number that matched before paging.
@@ -55,8 +55,9 @@ class Store {
   // Errors: NotFound; Conflict as for update.
   virtual core::Status remove(const std::string& kind, const std::string& scope, const std::string& name,
                               std::int64_t expected_version) = 0;
-  // Lists one kind within one scope, applying name substring, label selector, sort and paging from options.
-  // An empty scope lists the kind across all scopes when `all_scopes` is set.
+  // Lists one kind within one scope (ScopeMatch::Exact) or across all scopes (ScopeMatch::All, `scope` ignored),
+  // applying name substring, label selector, sort (ties broken by name, then scope) and paging from options.
+  // Errors: InvalidArgument for an unknown sort field or a page/limit below 1.
   enum class ScopeMatch { Exact, All };
   virtual core::Result<ListResult> list(const std::string& kind, const std::string& scope, ScopeMatch match,
                                         const core::ListOptions& options) = 0;
@@ -68,8 +69,10 @@ class Store {
   virtual std::string_view backend() const = 0;
 };
 
-// Opens the store named by `url`: "sqlite:///path/to/atrium.db" (or a plain path) or "postgres://...".
-// Applies pending migrations under a lock, so replicas may start at the same time.
+// Opens the store named by `url`: "sqlite:///path/to/atrium.db" (or a plain path) or "postgres://..." /
+// "postgresql://..." (a libpq URL). Applies pending migrations under a lock, so replicas may start at the same time.
+// Errors: InvalidArgument for any other URL; Unavailable when the database cannot be reached (the message never
+// shows the URL's password); FailedPrecondition when the database schema is newer than this binary.
 core::Result<std::unique_ptr<Store>> open_store(const std::string& url);
 
 }  // namespace atrium::storage

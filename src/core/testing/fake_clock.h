@@ -11,7 +11,9 @@ class FakeClock final : public Clock {
  public:
   explicit FakeClock(TimePoint start = TimePoint(std::chrono::seconds(1'700'000'000))) : now_(start) {}
   TimePoint now() const override { return now_.load(); }
-  void advance(std::chrono::nanoseconds d) { now_.store(now_.load() + std::chrono::duration_cast<TimePoint::duration>(d)); }
+  void advance(std::chrono::nanoseconds d) {
+    now_.store(now_.load() + std::chrono::duration_cast<TimePoint::duration>(d));
+  }
   void set(TimePoint t) { now_.store(t); }
 
  private:

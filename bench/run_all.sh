@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every benchmark against a release build and keeps the raw output in bench/results/ with the
+# preset, commit and machine. Usage: bench/run_all.sh BUILD_DIR
+set -euo pipefail
+build=$1
+here=$(cd "$(dirname "$0")" && pwd)
+commit=$(git -C "$here" rev-parse --short HEAD)
+out="$here/results/$(date -u +%Y%m%d-%H%M%S)-$commit.txt"
+{
+  echo "# preset: $(basename "$build"), commit: $commit$(git -C "$here" diff --quiet || echo ' (dirty)'), $(nproc) cores, $(date -u)"
+  echo "## startup and idle memory"
+  /usr/bin/python3 "$here/startup_memory.py" "$build/atrium" 5
+  echo "## 100-item list throughput vs nginx"
+  "$here/list_throughput.sh" "$build/atrium" 10
+  if [ -x "$build/micro_bench" ]; then
+    echo "## micro benchmarks"
+    "$build/micro_bench" --benchmark_min_time=0.2
+  fi
+} 2>&1 | tee "$out"
+echo "raw output: $out"

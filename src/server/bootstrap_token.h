@@ -1,0 +1,26 @@
+// Until [iam] brings users and sessions, the API is guarded by one bootstrap administrator token kept in
+// <dataDir>/admin.token (0600, created on first start). Only its SHA-256 is held in memory; comparison
+// is constant-time. Thread-safe.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "core/auth.h"
+
+namespace atrium::server {
+
+class BootstrapTokenAuthenticator final : public core::Authenticator {
+ public:
+  // Reads the token file, creating it with a random token when missing.
+  static core::Result<std::unique_ptr<BootstrapTokenAuthenticator>> load_or_create(const std::string& path);
+
+  core::Result<core::Principal> authenticate(const core::Credentials& credentials) override;
+
+ private:
+  explicit BootstrapTokenAuthenticator(const std::string& token);
+  std::array<unsigned char, 32> digest_{};
+};
+
+}  // namespace atrium::server

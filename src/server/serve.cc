@@ -1,0 +1,175 @@
+#include "server/serve.h"
+
+#include <signal.h>
+
+#include <sys/stat.h>
+#include <csignal>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "api/api_handler.h"
+#include "api/openapi.h"
+#include "api/resource_routes.h"
+#include "api/responses.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "crypto/key_file.h"
+#include "net/http_server.h"
+#include "server/bootstrap_token.h"
+#include "server/version.h"
+#include "storage/caching_store.h"
+#include "storage/instrumented_store.h"
+#include "storage/store.h"
+#include "tenancy/workspace.h"
+
+namespace atrium::server {
+namespace {
+
+int fail_start(const core::Error& e) {
+  core::log_error("cannot start", {{"error", std::string_view(e.message)}});
+  std::fprintf(stderr, "atrium: %s\n", e.message.c_str());
+  return 1;
+}
+
+std::string find_console_dir(const ServerConfig& cfg) {
+  if (!cfg.console_dir.empty()) return cfg.console_dir;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    // build/<preset>/atrium → <source>/web/console/dist
+    for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+      auto candidate = dir / "web" / "console" / "dist";
+      if (std::filesystem::is_regular_file(candidate / "index.html", ec)) return candidate.string();
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+int serve(const ServerConfig& cfg) {
+  auto start_time = std::chrono::steady_clock::now();
+  core::LogLevel level = core::LogLevel::Info;
+  core::parse_log_level(cfg.log_level, level);
+  core::set_log_level(level);
+
+  // Block the signals in every thread; the main thread waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.data_dir, ec);
+  if (ec)
+    return fail_start(
+        core::Error(core::ErrorCode::Unavailable, fmt::format("data directory {}: {}", cfg.data_dir, ec.message())));
+  ::chmod(cfg.data_dir.c_str(), 0700);
+
+  auto keyring = crypto::load_or_create_keyring(cfg.secret_key_file);
+  if (!keyring) return fail_start(keyring.error());
+
+  core::SystemClock clock;
+  core::MetricsRegistry metrics;
+  metrics.gauge("atrium_process_resident_memory_bytes", "Resident memory of the atrium process.",
+                [] { return core::process_resident_bytes(); });
+
+  auto opened = storage::open_store(cfg.store);
+  if (!opened) return fail_start(opened.error());
+  // Backend latency is measured below the list cache, so the metric shows real store calls.
+  storage::CachingStore store(std::make_unique<storage::InstrumentedStore>(std::move(*opened), metrics), clock);
+
+  auto authn = BootstrapTokenAuthenticator::load_or_create(cfg.data_dir + "/admin.token");
+  if (!authn) return fail_start(authn.error());
+
+  api::Router router;
+  std::vector<const schema::ResourceType*> types = {&tenancy::workspace_type()};
+  std::vector<std::unique_ptr<api::ResourceRoutes>> resources;
+  for (const auto* t : types) {
+    resources.push_back(std::make_unique<api::ResourceRoutes>(*t, store, clock));
+    resources.back()->register_routes(router);
+  }
+  std::string openapi = core::json::serialize(api::build_openapi(router, types, kVersion));
+  router.add(api::Route{.method = "GET",
+                        .pattern = "/api/v1/openapi.json",
+                        .handler = [&openapi](api::RouteContext&) -> core::Result<net::HttpResponse> {
+                          return api::json_response(200, openapi);
+                        },
+                        .access = api::Access::Public,
+                        .summary = "This document"});
+  router.add(api::Route{.method = "GET",
+                        .pattern = "/api/v1/version",
+                        .handler = [](api::RouteContext&) -> core::Result<net::HttpResponse> {
+                          return api::json_response(200, core::json::value{{"version", kVersion}});
+                        },
+                        .access = api::Access::Public,
+                        .summary = "Server version"});
+
+  std::shared_ptr<const api::StaticFiles> console;
+  if (std::string dir = find_console_dir(cfg); !dir.empty()) {
+    auto files = api::StaticFiles::load(dir);
+    if (!files) return fail_start(files.error());
+    console = *files;
+  }
+
+  auto proxies = api::AddressMatcher::parse(cfg.trusted_proxies);
+  if (!proxies) return fail_start(proxies.error().with_context("trustedProxies"));
+  std::atomic<bool> ready{false};
+  api::ApiOptions api_options;
+  api_options.trusted_proxies = std::move(*proxies);
+  api_options.metrics_token = cfg.metrics_token;
+  api_options.metrics_on_main = cfg.metrics_listen.empty();
+  api_options.ready = [&ready] { return ready.load(); };
+  api::ApiHandler handler(router, **authn, metrics, api_options, console);
+
+  net::HttpServerOptions http;
+  http.listen = cfg.listen;
+  http.threads = static_cast<int>(cfg.threads);
+  http.max_body_bytes = static_cast<std::size_t>(cfg.max_body_bytes);
+  http.max_header_bytes = static_cast<std::size_t>(cfg.max_header_bytes);
+  http.header_timeout = std::chrono::seconds(cfg.request_timeout_seconds);
+  http.body_timeout = std::chrono::seconds(cfg.request_timeout_seconds);
+  http.drain_timeout = std::chrono::seconds(cfg.shutdown_timeout_seconds);
+  if (!cfg.tls_cert_file.empty()) http.tls = net::TlsFiles{cfg.tls_cert_file, cfg.tls_key_file};
+  auto server = net::HttpServer::create(http, [&handler](net::HttpRequest& r) { return handler.handle(r); });
+  if (!server) return fail_start(server.error());
+  if (auto s = (*server)->start(); !s) return fail_start(s.error().with_context("listen " + cfg.listen));
+
+  std::unique_ptr<net::HttpServer> metrics_server;
+  if (!cfg.metrics_listen.empty()) {
+    net::HttpServerOptions mo;
+    mo.listen = cfg.metrics_listen;
+    mo.threads = 1;
+    auto ms = net::HttpServer::create(mo, [&handler](net::HttpRequest& r) { return handler.handle_metrics_only(r); });
+    if (!ms) return fail_start(ms.error());
+    if (auto s = (*ms)->start(); !s) return fail_start(s.error().with_context("metrics.listen " + cfg.metrics_listen));
+    metrics_server = std::move(*ms);
+  }
+
+  ready.store(true);
+  auto startup_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_time).count();
+  core::log_info("atrium serving", {{"listen", std::string_view(cfg.listen)},
+                                    {"public_url", std::string_view(cfg.public_url)},
+                                    {"store", std::string_view(store.backend())},
+                                    {"console", console != nullptr},
+                                    {"version", std::string_view(kVersion)},
+                                    {"startup_ms", startup_ms}});
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  core::log_info("shutting down", {{"signal", static_cast<long long>(sig)}});
+  ready.store(false);
+  if (metrics_server) metrics_server->stop();
+  (*server)->stop();
+  core::log_info("stopped");
+  return 0;
+}
+
+}  // namespace atrium::server
