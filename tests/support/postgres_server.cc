@@ -1,4 +1,5 @@
 #include "support/postgres_server.h"
+#include "support/process.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -27,26 +28,6 @@ namespace {
 namespace fs = std::filesystem;
 
 core::Error failure(std::string message) { return core::Error(core::ErrorCode::Unavailable, std::move(message)); }
-
-// Asks the kernel for a free loopback port. Another process may take it before the server binds; launch()
-// notices that from the server log and the caller retries with another port.
-core::Result<int> free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return core::fail(failure(fmt::format("socket: {}", std::strerror(errno))));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    int err = errno;
-    close(fd);
-    return core::fail(failure(fmt::format("cannot find a free port: {}", std::strerror(err))));
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string read_tail(const std::string& path, std::size_t bytes) {
   std::ifstream in(path, std::ios::binary);
@@ -101,7 +82,7 @@ core::Result<std::unique_ptr<PostgresServer>> PostgresServer::start(const Option
   auto deadline = std::chrono::steady_clock::now() + options.ready_timeout;
   core::Status started = core::fail(failure("not started"));
   for (int attempt = 0; attempt < 5 && !started; ++attempt) {
-    auto port = free_port();
+    auto port = free_loopback_port();
     if (!port) return core::fail(port.error());
     started = server->launch(*port);
     if (started) started = server->wait_until_ready(deadline);

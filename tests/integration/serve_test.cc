@@ -1,0 +1,248 @@
+// `atrium serve` as a user runs it: the real binary, on SQLite and on a real PostgreSQL, driven over HTTP
+// and through its CLI.
+#include <signal.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/json.h"
+#include "net/http_client.h"
+#include "support/postgres_server.h"
+#include "support/process.h"
+
+namespace atrium {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ChildProcess;
+
+std::string binary() {
+  const char* dir = std::getenv("ATRIUM_BUILD_DIR");
+  return std::string(dir ? dir : "build/dev") + "/atrium";
+}
+
+class Atrium {
+ public:
+  Atrium(const std::string& data_dir, std::vector<std::string> extra = {}) : data_dir_(data_dir) {
+    auto port = testing::free_loopback_port();
+    EXPECT_TRUE(port);
+    port_ = *port;
+    std::vector<std::string> argv = {binary(),        "serve",    "--data-dir",
+                                     data_dir,        "--listen", "127.0.0.1:" + std::to_string(port_),
+                                     "--console-dir", ""};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    fs::create_directories(data_dir);
+    auto p = ChildProcess::start(argv, {{"ATRIUM_METRICS_TOKEN", "scrape-token"}}, data_dir + "/../atrium.log");
+    EXPECT_TRUE(p) << p.error().message;
+    process_ = std::move(*p);
+  }
+  // Polls /readyz until it answers 200 or the deadline passes.
+  bool wait_ready(std::chrono::seconds deadline = std::chrono::seconds(30)) {
+    auto until = std::chrono::steady_clock::now() + deadline;
+    net::HttpClient c({.timeout = std::chrono::milliseconds(500)});
+    while (std::chrono::steady_clock::now() < until) {
+      if (!process_->running()) return false;
+      auto r = c.request("GET", url("/readyz"));
+      if (r && r->status == 200) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string token() const {
+    std::ifstream in(data_dir_ + "/admin.token");
+    std::string t;
+    in >> t;
+    return t;
+  }
+  net::Headers auth() const {
+    net::Headers h;
+    h.add("Authorization", "Bearer " + token());
+    h.add("Content-Type", "application/json");
+    return h;
+  }
+  ChildProcess& process() { return *process_; }
+
+ private:
+  std::string data_dir_;
+  int port_ = 0;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+std::string workspace(const std::string& name, const std::string& rv = "", const std::string& display = "W") {
+  std::string meta = "\"name\":\"" + name + "\"";
+  if (!rv.empty()) meta += ",\"resourceVersion\":\"" + rv + "\"";
+  return R"({"apiVersion":"tenant.atrium.io/v1","kind":"Workspace","metadata":{)" + meta +
+         R"(},"spec":{"displayName":")" + display + R"("}})";
+}
+
+core::json::value body(const net::ClientResponse& r) {
+  auto v = core::parse_json(r.body);
+  EXPECT_TRUE(v) << r.body;
+  return v ? *v : core::json::value();
+}
+
+class ServeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("atrium-serve-test-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+// Concurrent writers with the same resourceVersion: exactly one wins, every other gets 409.
+void expect_one_winner(Atrium& a) {
+  net::HttpClient c;
+  auto created = c.request("POST", a.url("/api/v1/workspaces"), a.auth(), workspace("contested"));
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  std::string rv(body(*created).at("metadata").at("resourceVersion").as_string());
+  constexpr int kWriters = 16;
+  std::atomic<int> ok{0}, conflict{0}, other{0};
+  std::vector<std::thread> writers;
+  for (int i = 0; i < kWriters; ++i) {
+    writers.emplace_back([&, i] {
+      net::HttpClient wc;
+      auto r = wc.request("PUT", a.url("/api/v1/workspaces/contested"), a.auth(),
+                          workspace("contested", rv, "writer-" + std::to_string(i)));
+      if (r && r->status == 200)
+        ok++;
+      else if (r && r->status == 409 && body(*r).at("reason").as_string() == "Conflict")
+        conflict++;
+      else
+        other++;
+    });
+  }
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(conflict.load(), kWriters - 1);
+  EXPECT_EQ(other.load(), 0);
+}
+
+TEST_F(ServeTest, PostgresStoreConcurrentWritersAndBadInput) {
+  auto pg = testing::PostgresServer::start();
+  ASSERT_TRUE(pg) << pg.error().message;
+  Atrium a((dir_ / "data").string(), {"--store", (*pg)->url()});
+  ASSERT_TRUE(a.wait_ready()) << a.process().log();
+  expect_one_winner(a);
+
+  net::HttpClient c;
+  struct Case {
+    std::string method, path, body;
+    bool auth;
+    int status;
+  };
+  for (const auto& k : std::vector<Case>{
+           {"POST", "/api/v1/workspaces", "{\"metadata\":", true, 400},
+           {"POST", "/api/v1/workspaces", R"({"metadata":{"name":"x"},"spec":{"nope":1}})", true, 422},
+           {"POST", "/api/v1/workspaces", R"({"metadata":{"name":"UPPER"}})", true, 422},
+           {"POST", "/api/v1/workspaces", workspace("contested"), true, 409},
+           {"GET", "/api/v1/workspaces/absent", "", true, 404},
+           {"GET", "/api/v1/nothing-here", "", true, 404},
+           {"POST", "/api/v1/workspaces/contested", "{}", true, 405},
+           {"GET", "/api/v1/workspaces", "", false, 401},
+           {"GET", "/api/v1/workspaces?limit=abc", "", true, 400},
+       }) {
+    net::Headers h = k.auth ? a.auth() : net::Headers();
+    auto r = c.request(k.method, a.url(k.path), h, k.body);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, k.status) << k.method << " " << k.path << " " << k.body << " -> " << r->body;
+    EXPECT_EQ(body(*r).at("kind").as_string(), "Status");
+    EXPECT_TRUE(r->headers.get("X-Request-Id"));
+  }
+  auto list = c.request("GET", a.url("/api/v1/workspaces"), a.auth());
+  ASSERT_TRUE(list);
+  EXPECT_EQ(body(*list).at("total").as_int64(), 1) << "a refused request wrote something";
+
+  auto metrics = c.request("GET", a.url("/metrics"), [] {
+    net::Headers h;
+    h.add("Authorization", "Bearer scrape-token");
+    return h;
+  }());
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_NE(
+      metrics->body.find("atrium_store_operation_duration_seconds_count{backend=\"postgres\",operation=\"update\""),
+      std::string::npos);
+  EXPECT_NE(metrics->body.find("atrium_process_resident_memory_bytes"), std::string::npos);
+  EXPECT_NE(metrics->body.find("atrium_http_request_duration_seconds_bucket"), std::string::npos);
+
+  EXPECT_EQ(a.process().signal_and_wait(SIGTERM, std::chrono::seconds(15)), 0) << a.process().log();
+}
+
+TEST_F(ServeTest, SqliteDefaultsServeAndShutDownGracefully) {
+  Atrium a((dir_ / "data").string());
+  ASSERT_TRUE(a.wait_ready()) << a.process().log();
+  EXPECT_TRUE(fs::exists(dir_ / "data" / "atrium.db"));
+  auto key_perms = fs::status(dir_ / "data" / "secret.key").permissions();
+  EXPECT_EQ(key_perms & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
+  expect_one_winner(a);
+  net::HttpClient c;
+  auto openapi = c.request("GET", a.url("/api/v1/openapi.json"));
+  ASSERT_TRUE(openapi);
+  EXPECT_EQ(openapi->status, 200);
+  EXPECT_TRUE(body(*openapi).at("paths").as_object().contains("/api/v1/workspaces/{name}"));
+
+  // The CLI against the running server: a table, then the server's message and a non-zero exit.
+  std::map<std::string, std::string> env = {{"ATRIUM_TOKEN", a.token()},
+                                            {"ATRIUM_CONFIG", (dir_ / "cli-config").string()}};
+  auto listed = testing::run_command({binary(), "get", "/api/v1/workspaces", "--server", a.url("")}, env);
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->status, 0) << listed->output;
+  EXPECT_NE(listed->output.find("contested"), std::string::npos) << listed->output;
+  auto missing = testing::run_command({binary(), "get", "/api/v1/workspaces/absent", "--server", a.url("")}, env);
+  ASSERT_TRUE(missing);
+  EXPECT_NE(missing->status, 0);
+  EXPECT_NE(missing->output.find("not found"), std::string::npos) << missing->output;
+
+  EXPECT_EQ(a.process().signal_and_wait(SIGTERM, std::chrono::seconds(15)), 0) << a.process().log();
+  EXPECT_NE(a.process().log().find("\"msg\":\"stopped\""), std::string::npos);
+}
+
+TEST_F(ServeTest, BadConfigurationIsRefusedNamingTheKey) {
+  auto r = testing::run_command({binary(), "serve", "--data-dir", (dir_ / "d").string(), "--threads", "zero"}, {});
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->status, 0);
+  EXPECT_NE(r->output.find("threads"), std::string::npos) << r->output;
+  std::ofstream(dir_ / "bad.yaml") << "listen: 127.0.0.1:0\nlimits:\n  maxBodyByte: 5\n";
+  auto y = testing::run_command({binary(), "serve", "--config", (dir_ / "bad.yaml").string()}, {});
+  ASSERT_TRUE(y);
+  EXPECT_NE(y->status, 0);
+  EXPECT_NE(y->output.find("limits.maxBodyByte"), std::string::npos) << y->output;
+  auto env = testing::run_command({binary(), "serve"}, {{"ATRIUM_LISTEN", "nowhere"}});
+  ASSERT_TRUE(env);
+  EXPECT_NE(env->status, 0);
+  EXPECT_NE(env->output.find("ATRIUM_LISTEN"), std::string::npos) << env->output;
+}
+
+TEST_F(ServeTest, KeyRotationAndReencryption) {
+  std::string data = (dir_ / "data").string();
+  {
+    Atrium a(data);
+    ASSERT_TRUE(a.wait_ready()) << a.process().log();
+  }
+  std::map<std::string, std::string> env = {{"ATRIUM_DATA_DIR", data}};
+  auto add = testing::run_command({binary(), "secrets", "add-key"}, env);
+  ASSERT_TRUE(add);
+  EXPECT_EQ(add->status, 0) << add->output;
+  std::ifstream key(data + "/secret.key");
+  int keys = 0;
+  for (std::string line; std::getline(key, line);) keys += !line.empty() && line[0] != '#';
+  EXPECT_EQ(keys, 2);
+  auto re = testing::run_command({binary(), "secrets", "reencrypt"}, env);
+  ASSERT_TRUE(re);
+  EXPECT_EQ(re->status, 0) << re->output;
+  EXPECT_NE(re->output.find("re-sealed"), std::string::npos) << re->output;
+}
+
+}  // namespace
+}  // namespace atrium
