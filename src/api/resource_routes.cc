@@ -175,9 +175,9 @@ void ResourceRoutes::register_routes(Router& router) const {
 core::Result<net::HttpResponse> ResourceRoutes::list(RouteContext& ctx) const {
   auto opts = core::parse_list_options(ctx.request.query);
   if (!opts) return core::fail(opts.error());
-  auto result = store_.list(type_.info().kind, scope_key(ctx), storage::Store::ScopeMatch::Exact, *opts);
+  auto result = store_.list_shared(type_.info().kind, scope_key(ctx), storage::Store::ScopeMatch::Exact, *opts);
   if (!result) return core::fail(result.error());
-  return json_response(200, render_list(*result));
+  return json_response(200, render_list(**result));
 }
 
 core::Result<net::HttpResponse> ResourceRoutes::get(RouteContext& ctx) const {

@@ -22,7 +22,8 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -53,12 +54,16 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
 
 core::ErrorCode code_for(CURLcode rc) {
   switch (rc) {
-    case CURLE_OPERATION_TIMEDOUT: return core::ErrorCode::DeadlineExceeded;
+    case CURLE_OPERATION_TIMEDOUT:
+      return core::ErrorCode::DeadlineExceeded;
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_BAD_FUNCTION_ARGUMENT: return core::ErrorCode::InvalidArgument;
-    case CURLE_OUT_OF_MEMORY: return core::ErrorCode::ResourceExhausted;
-    default: return core::ErrorCode::Unavailable;  // refused, reset, DNS, TLS handshake or verification
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+      return core::ErrorCode::InvalidArgument;
+    case CURLE_OUT_OF_MEMORY:
+      return core::ErrorCode::ResourceExhausted;
+    default:
+      return core::ErrorCode::Unavailable;  // refused, reset, DNS, TLS handshake or verification
   }
 }
 

@@ -3,19 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
-#include <charconv>
-#include <condition_variable>
-#include <cstdint>
-#include <deque>
-#include <exception>
-#include <mutex>
-#include <thread>
-#include <type_traits>
-#include <unordered_map>
-#include <utility>
-#include <vector>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -30,6 +17,18 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <cctype>
+#include <charconv>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "core/json.h"
 #include "core/log.h"
@@ -104,7 +103,7 @@ struct ServerState {
 
   std::mutex mu;
   std::condition_variable cv;
-  std::size_t open = 0;                                              // guarded by mu
+  std::size_t open = 0;                                             // guarded by mu
   std::unordered_map<Connection*, std::weak_ptr<Connection>> live;  // guarded by mu
 
   std::vector<std::shared_ptr<Connection>> snapshot() {
@@ -176,7 +175,9 @@ BeastResponse status_response(int status, const core::Error& error, unsigned ver
 bool valid_header_name(std::string_view s) {
   return !s.empty() && s.find_first_of(" \t\r\n:") == std::string_view::npos;
 }
-bool valid_header_value(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos; }
+bool valid_header_value(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
 
 // Converts the handler's answer; `close` is set when the handler asked for `Connection: close`.
 core::Result<BeastResponse> to_beast_response(HttpResponse& from, unsigned version, bool head, bool& close) {
@@ -520,7 +521,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
       auto res = to_beast_response(out, version, head, close);
       if (res) return std::move(*res);
       core::log_error("net: bad handler response", {{"error", std::string_view(res.error().message)},
-                                                     {"request_id", std::string_view(req.request_id)}});
+                                                    {"request_id", std::string_view(req.request_id)}});
     } catch (const std::exception& e) {
       core::log_error("net: handler threw", {{"error", std::string_view(e.what())},
                                              {"method", std::string_view(req.method)},
@@ -536,7 +537,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   asio::awaitable<void> answer_read_error(beast::error_code ec, unsigned version) {
     if (!is_parse_error(ec)) co_return;
     core::Error error = error_for_read_error(ec);
-    core::log_debug("net: bad request", {{"error", std::string_view(error.message)}, {"peer", std::string_view(peer_)}});
+    core::log_debug("net: bad request",
+                    {{"error", std::string_view(error.message)}, {"peer", std::string_view(peer_)}});
     BeastResponse response = status_response(status_for_read_error(error), error, version == 10 ? 10 : 11);
     response.keep_alive(false);
     busy_ = true;
@@ -577,7 +579,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
 core::Result<tcp::endpoint> parse_listen(std::string_view listen, asio::io_context& ioc) {
   std::size_t colon = listen.rfind(':');
   if (colon == std::string_view::npos) {
-    return core::fail(core::ErrorCode::InvalidArgument, "listen address must be host:port, got '" + std::string(listen) + "'");
+    return core::fail(core::ErrorCode::InvalidArgument,
+                      "listen address must be host:port, got '" + std::string(listen) + "'");
   }
   std::string host(listen.substr(0, colon));
   std::string_view port_text = listen.substr(colon + 1);
@@ -622,7 +625,8 @@ class BeastHttpServer final : public HttpServer {
     if (ec) {
       beast::error_code ignored;
       acceptor_.close(ignored);
-      return core::fail(core::ErrorCode::Unavailable, "cannot listen on " + state_->options.listen + ": " + ec.message());
+      return core::fail(core::ErrorCode::Unavailable,
+                        "cannot listen on " + state_->options.listen + ": " + ec.message());
     }
     port_ = acceptor_.local_endpoint(ec).port();
     asio::co_spawn(acceptor_.get_executor(), accept_loop(), log_exception("accept"));
@@ -709,7 +713,7 @@ class BeastHttpServer final : public HttpServer {
         asio::co_spawn(strand, session->run(session), log_exception("https session"));
       } else {
         auto session = std::make_shared<HttpSession<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), state_,
-                                                                         std::move(token), std::move(peer));
+                                                                        std::move(token), std::move(peer));
         asio::co_spawn(strand, session->run(session), log_exception("http session"));
       }
     }

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/error.h"
@@ -24,10 +26,10 @@ struct HttpServerOptions {
   int threads = 2;
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 4 * 1024 * 1024;
-  std::chrono::milliseconds header_timeout{10'000};   // time to receive a whole request head
-  std::chrono::milliseconds body_timeout{30'000};     // time to receive a body
-  std::chrono::milliseconds idle_timeout{60'000};     // keep-alive idle time
-  std::chrono::milliseconds drain_timeout{10'000};    // graceful shutdown: wait for in-flight work
+  std::chrono::milliseconds header_timeout{10'000};  // time to receive a whole request head
+  std::chrono::milliseconds body_timeout{30'000};    // time to receive a body
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive idle time
+  std::chrono::milliseconds drain_timeout{10'000};   // graceful shutdown: wait for in-flight work
   std::optional<TlsFiles> tls;
 };
 

@@ -124,8 +124,8 @@ TEST(RequestTargetTest, AcceptsAbsoluteFormAndAsterisk) {
 }
 
 TEST(RequestTargetTest, RefusesHostileTargets) {
-  for (std::string_view bad : {"", "relative", "*", "/a%zz", "/a%", "/a%00b", "/a?q=%x1", "/a#frag",
-                               "http://host?x=1"}) {
+  for (std::string_view bad :
+       {"", "relative", "*", "/a%zz", "/a%", "/a%00b", "/a?q=%x1", "/a#frag", "http://host?x=1"}) {
     HttpRequest r;
     r.method = "GET";
     r.target = std::string(bad);
@@ -136,8 +136,8 @@ TEST(RequestTargetTest, RefusesHostileTargets) {
 }
 
 TEST(ParseHttpRequestTest, ParsesCompleteRequest) {
-  auto r = parse_http_request(
-      "POST /p/%7Euser?x=1 HTTP/1.1\r\nHost: h\r\nX-Test: a\r\nContent-Length: 5\r\n\r\nhello", RequestLimits{});
+  auto r = parse_http_request("POST /p/%7Euser?x=1 HTTP/1.1\r\nHost: h\r\nX-Test: a\r\nContent-Length: 5\r\n\r\nhello",
+                              RequestLimits{});
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->method, "POST");
   EXPECT_EQ(r->path, "/p/~user");
@@ -149,7 +149,8 @@ TEST(ParseHttpRequestTest, ParsesCompleteRequest) {
 
 TEST(ParseHttpRequestTest, ParsesChunkedBody) {
   auto r = parse_http_request(
-      "PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", RequestLimits{});
+      "PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+      RequestLimits{});
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->body, "abcde");
 }

@@ -1,10 +1,9 @@
 #include "net/request_parser.h"
 
-#include <string>
-
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <string>
 
 #include "net/beast_request.h"
 
@@ -28,7 +27,8 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
 core::Status parse_request_target(HttpRequest& req) {
   std::string_view target = req.target;
   if (target == "*") {
-    if (req.method != "OPTIONS") return core::fail(core::ErrorCode::InvalidArgument, "request target '*' is only allowed for OPTIONS");
+    if (req.method != "OPTIONS")
+      return core::fail(core::ErrorCode::InvalidArgument, "request target '*' is only allowed for OPTIONS");
     req.raw_path = req.path = "*";
     return {};
   }
@@ -37,7 +37,8 @@ core::Status parse_request_target(HttpRequest& req) {
       std::string_view rest = target.substr(scheme.size());
       std::size_t slash = rest.find_first_of("/?");
       target = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
-      if (!target.empty() && target.front() == '?') return core::fail(core::ErrorCode::InvalidArgument, "request target has no path");
+      if (!target.empty() && target.front() == '?')
+        return core::fail(core::ErrorCode::InvalidArgument, "request target has no path");
       break;
     }
   }

@@ -63,6 +63,14 @@ void CachingStore::check_remote_writes() {
 
 core::Result<ListResult> CachingStore::list(const std::string& kind, const std::string& scope, ScopeMatch match,
                                             const core::ListOptions& options) {
+  auto shared = list_shared(kind, scope, match, options);
+  if (!shared) return core::fail(shared.error());
+  return **shared;
+}
+
+core::Result<std::shared_ptr<const ListResult>> CachingStore::list_shared(const std::string& kind,
+                                                                          const std::string& scope, ScopeMatch match,
+                                                                          const core::ListOptions& options) {
   check_remote_writes();
   std::string key = list_cache_key(kind, scope, match, options);
   std::uint64_t gen;
@@ -71,15 +79,16 @@ core::Result<ListResult> CachingStore::list(const std::string& kind, const std::
     auto it = entries_.find(key);
     if (it != entries_.end()) {
       hits_.fetch_add(1, std::memory_order_relaxed);
-      return *it->second;
+      return it->second;
     }
     gen = generation_.load();
   }
   misses_.fetch_add(1, std::memory_order_relaxed);
   auto result = inner_->list(kind, scope, match, options);
-  if (!result) return result;
+  if (!result) return core::fail(result.error());
   std::size_t size = key.size();
   for (const auto& o : result->items) size += o.data.size() + o.labels.size() + o.name.size() + 96;
+  auto shared = std::make_shared<const ListResult>(std::move(*result));
   std::lock_guard lock(mu_);
   // Cache only when no write finished since the read began: otherwise the result may predate it.
   if (generation_.load() == gen && size <= options_.max_bytes / 4) {
@@ -87,10 +96,10 @@ core::Result<ListResult> CachingStore::list(const std::string& kind, const std::
       entries_.clear();
       bytes_ = 0;
     }
-    entries_.emplace(std::move(key), std::make_shared<const ListResult>(*result));
+    entries_.emplace(std::move(key), shared);
     bytes_ += size;
   }
-  return result;
+  return shared;
 }
 
 core::Result<StoredObject> CachingStore::get(const std::string& kind, const std::string& scope,

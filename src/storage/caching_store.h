@@ -34,6 +34,9 @@ class CachingStore final : public Store {
                       std::int64_t expected_version) override;
   core::Result<ListResult> list(const std::string& kind, const std::string& scope, ScopeMatch match,
                                 const core::ListOptions& options) override;
+  core::Result<std::shared_ptr<const ListResult>> list_shared(const std::string& kind, const std::string& scope,
+                                                              ScopeMatch match,
+                                                              const core::ListOptions& options) override;
   core::Result<std::vector<StoredObject>> commit(const std::vector<Mutation>& mutations) override;
   core::Result<std::int64_t> current_version() override { return inner_->current_version(); }
   std::string_view backend() const override { return inner_->backend(); }

@@ -17,6 +17,13 @@ core::Result<std::unique_ptr<Store>> widen(core::Result<std::unique_ptr<Concrete
 
 }  // namespace
 
+core::Result<std::shared_ptr<const ListResult>> Store::list_shared(const std::string& kind, const std::string& scope,
+                                                                   ScopeMatch match, const core::ListOptions& options) {
+  auto r = list(kind, scope, match, options);
+  if (!r) return core::fail(r.error());
+  return std::make_shared<const ListResult>(std::move(*r));
+}
+
 core::Result<std::unique_ptr<Store>> open_store(const std::string& url) {
   std::string_view u = url;
   if (u.empty()) {

@@ -61,6 +61,10 @@ class Store {
   enum class ScopeMatch { Exact, All };
   virtual core::Result<ListResult> list(const std::string& kind, const std::string& scope, ScopeMatch match,
                                         const core::ListOptions& options) = 0;
+  // The same result, shared and immutable: a caching store hands out its cached result without copying it.
+  virtual core::Result<std::shared_ptr<const ListResult>> list_shared(const std::string& kind, const std::string& scope,
+                                                                      ScopeMatch match,
+                                                                      const core::ListOptions& options);
   // Applies all mutations or none. Returns the written objects in order (Delete entries echo the key).
   virtual core::Result<std::vector<StoredObject>> commit(const std::vector<Mutation>& mutations) = 0;
   // The highest resource version written so far.
