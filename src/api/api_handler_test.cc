@@ -113,11 +113,11 @@ TEST(ApiHandlerTest, ConsoleFilesWithSpaFallback) {
   ApiHandler h(router, authn, metrics, ApiOptions{}, *files);
 
   auto root = make_request("GET", "/", "", "");
-  EXPECT_EQ(h.handle(root).body, "<html>console</html>");
+  EXPECT_EQ(h.handle(root).body_view(), "<html>console</html>");
   auto deep = make_request("GET", "/workspaces/merchant-platform/projects", "", "");
   auto d = h.handle(deep);
   EXPECT_EQ(d.status, 200);
-  EXPECT_EQ(d.body, "<html>console</html>");
+  EXPECT_EQ(d.body_view(), "<html>console</html>");
   auto js = make_request("GET", "/assets/app-1234.js", "", "");
   auto j = h.handle(js);
   EXPECT_EQ(j.headers.get("Content-Type").value_or(""), "text/javascript; charset=utf-8");

@@ -86,6 +86,24 @@ std::string render_list(const storage::ListResult& list) {
   return out;
 }
 
+std::shared_ptr<const std::string> RenderedListCache::render(
+    const std::shared_ptr<const storage::ListResult>& snapshot) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(snapshot.get());
+    // The weak pointer proves the address still names this snapshot and not a newer one at the same address.
+    if (it != entries_.end() && it->second.snapshot.lock() == snapshot) return it->second.body;
+  }
+  auto body = std::make_shared<const std::string>(render_list(*snapshot));
+  std::lock_guard lock(mu_);
+  if (entries_.size() >= kMaxEntries) {
+    std::erase_if(entries_, [](const auto& kv) { return kv.second.snapshot.expired(); });
+    if (entries_.size() >= kMaxEntries) entries_.clear();
+  }
+  entries_[snapshot.get()] = Entry{snapshot, body};
+  return body;
+}
+
 json::value merge_patch(const json::value& target, const json::value& patch) {
   if (!patch.is_object()) return patch;
   json::object result = target.is_object() ? target.as_object() : json::object();
@@ -177,7 +195,9 @@ core::Result<net::HttpResponse> ResourceRoutes::list(RouteContext& ctx) const {
   if (!opts) return core::fail(opts.error());
   auto result = store_.list_shared(type_.info().kind, scope_key(ctx), storage::Store::ScopeMatch::Exact, *opts);
   if (!result) return core::fail(result.error());
-  return json_response(200, render_list(**result));
+  net::HttpResponse r = json_response(200, std::string());
+  r.shared_body = rendered_.render(*result);
+  return r;
 }
 
 core::Result<net::HttpResponse> ResourceRoutes::get(RouteContext& ctx) const {

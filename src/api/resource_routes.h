@@ -7,7 +7,10 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "api/router.h"
 #include "core/clock.h"
@@ -15,6 +18,22 @@
 #include "storage/store.h"
 
 namespace atrium::api {
+
+// Remembers the rendering of recent list snapshots: a caching store hands out the same snapshot until the
+// data changes, so its JSON is built once and then shared by every response. Thread-safe.
+class RenderedListCache {
+ public:
+  std::shared_ptr<const std::string> render(const std::shared_ptr<const storage::ListResult>& snapshot);
+
+ private:
+  struct Entry {
+    std::weak_ptr<const storage::ListResult> snapshot;
+    std::shared_ptr<const std::string> body;
+  };
+  static constexpr std::size_t kMaxEntries = 256;
+  std::mutex mu_;
+  std::unordered_map<const storage::ListResult*, Entry> entries_;
+};
 
 // Domain logic a module may add around the generic handlers; every hook is optional.
 struct ResourceHooks {
@@ -49,6 +68,7 @@ class ResourceRoutes {
   storage::Store& store_;
   const core::Clock& clock_;
   ResourceHooks hooks_;
+  mutable RenderedListCache rendered_;
 };
 
 // The served form of a stored document: its JSON text with metadata.resourceVersion spliced in.

@@ -66,8 +66,8 @@ class ResourceRoutesTest : public ::testing::Test {
     return handler_->handle(req);
   }
   static core::json::value parse(const net::HttpResponse& r) {
-    auto v = core::parse_json(r.body);
-    EXPECT_TRUE(v) << r.body;
+    auto v = core::parse_json(r.body_view());
+    EXPECT_TRUE(v) << r.body_view();
     return v ? *v : core::json::value();
   }
   std::string gadget(std::string name, std::int64_t replicas = 1, std::string labels = "{}") {
@@ -212,6 +212,33 @@ TEST_F(ResourceRoutesTest, AuthenticationAndRouting) {
   auto wrong = call("POST", kBase + "/g1", "{}");
   EXPECT_EQ(wrong.status, 405);
   EXPECT_EQ(wrong.headers.get("Allow").value_or(""), "GET, PUT, PATCH, DELETE");
+}
+
+}  // namespace
+}  // namespace atrium::api
+
+namespace atrium::api {
+namespace {
+
+TEST(RenderedListCacheTest, RendersEachSnapshotOnce) {
+  auto make = [](std::string name) {
+    auto r = std::make_shared<storage::ListResult>();
+    storage::StoredObject o;
+    o.name = name;
+    o.resource_version = 7;
+    o.data = R"({"metadata":{"name":")" + name + R"("}})";
+    r->items.push_back(o);
+    r->total = 1;
+    return std::shared_ptr<const storage::ListResult>(r);
+  };
+  RenderedListCache cache;
+  auto a = make("a");
+  auto first = cache.render(a);
+  EXPECT_EQ(*first, R"({"items":[{"metadata":{"resourceVersion":"7","name":"a"}}],"total":1})");
+  EXPECT_EQ(cache.render(a).get(), first.get()) << "same snapshot rendered twice";
+  a.reset();
+  auto b = make("b");  // may reuse a's address: must not be served a's rendering
+  EXPECT_NE(cache.render(b)->find("\"b\""), std::string::npos);
 }
 
 }  // namespace

@@ -42,8 +42,9 @@ core::Result<std::shared_ptr<const StaticFiles>> StaticFiles::load(const std::st
     std::stringstream ss;
     ss << in.rdbuf();
     std::string rel = "/" + fs::relative(it->path(), root).generic_string();
-    File f{std::string(content_type_for(rel)), ss.str(), rel.starts_with("/assets/")};
-    total += f.body.size();
+    File f{std::string(content_type_for(rel)), std::make_shared<const std::string>(ss.str()),
+           rel.starts_with("/assets/")};
+    total += f.body->size();
     if (total > max_total_bytes) {
       return core::fail(core::ErrorCode::ResourceExhausted,
                         fmt::format("console directory {} is larger than {} bytes", root, max_total_bytes));
@@ -74,7 +75,7 @@ net::HttpResponse StaticFiles::serve(const net::HttpRequest& request) const {
   r.headers.add("Content-Type", it->second.content_type);
   r.headers.add("Cache-Control", it->second.immutable ? "public, max-age=31536000, immutable" : "no-cache");
   r.headers.add("X-Content-Type-Options", "nosniff");
-  if (request.method != "HEAD") r.body = it->second.body;
+  r.shared_body = it->second.body;  // the server sends no body for HEAD
   return r;
 }
 

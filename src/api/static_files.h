@@ -25,7 +25,7 @@ class StaticFiles {
  private:
   struct File {
     std::string content_type;
-    std::string body;
+    std::shared_ptr<const std::string> body;
     bool immutable = false;  // hashed asset names under /assets/ can be cached forever
   };
   std::map<std::string, File, std::less<>> files_;

@@ -30,11 +30,11 @@ class Headers {
 using QueryParams = std::multimap<std::string, std::string, std::less<>>;
 
 struct HttpRequest {
-  std::string method;       // "GET", upper case
-  std::string target;       // raw request target, e.g. "/api/v1/users?limit=5"
-  std::string path;         // percent-decoded path, e.g. "/api/v1/users"
-  std::string raw_path;     // path as sent (still percent-encoded), for routers that must refuse %2F
-  QueryParams query;        // decoded query parameters
+  std::string method;    // "GET", upper case
+  std::string target;    // raw request target, e.g. "/api/v1/users?limit=5"
+  std::string path;      // percent-decoded path, e.g. "/api/v1/users"
+  std::string raw_path;  // path as sent (still percent-encoded), for routers that must refuse %2F
+  QueryParams query;     // decoded query parameters
   Headers headers;
   std::string body;
   std::string peer_address;  // TCP peer, e.g. "127.0.0.1"
@@ -69,6 +69,11 @@ struct HttpResponse {
   int status = 200;
   Headers headers;
   std::string body;
+  // When set, sent instead of `body` without copying (e.g. a cached rendering shared by many responses).
+  std::shared_ptr<const std::string> shared_body;
+
+  // The bytes that will be sent, whichever of body and shared_body holds them.
+  std::string_view body_view() const { return shared_body ? std::string_view(*shared_body) : std::string_view(body); }
   // Set to accept a WebSocket upgrade instead of answering with body (status then ignored).
   std::shared_ptr<WebSocketHandler> websocket;
 };

@@ -13,7 +13,7 @@ namespace atrium::net {
 
 struct HttpClientOptions {
   std::chrono::milliseconds timeout{30'000};
-  std::string ca_file;             // PEM bundle to trust; empty = system default
+  std::string ca_file;  // PEM bundle to trust; empty = system default
   bool insecure_skip_verify = false;
 };
 

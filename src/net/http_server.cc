@@ -158,7 +158,32 @@ class Registration {
   Connection* key_;
 };
 
-using BeastResponse = http::response<http::string_body>;
+// A response body that is either owned or shared (HttpResponse::shared_body), written without a copy.
+struct ResponseBody {
+  struct value_type {
+    std::string owned;
+    std::shared_ptr<const std::string> shared;
+    std::string_view view() const { return shared ? std::string_view(*shared) : std::string_view(owned); }
+  };
+  static std::uint64_t size(const value_type& v) { return v.view().size(); }
+  class writer {
+   public:
+    using const_buffers_type = asio::const_buffer;
+    template <bool isRequest, class Fields>
+    writer(const http::header<isRequest, Fields>&, const value_type& body) : body_(body) {}
+    void init(beast::error_code& ec) { ec = {}; }
+    boost::optional<std::pair<const_buffers_type, bool>> get(beast::error_code& ec) {
+      ec = {};
+      std::string_view v = body_.view();
+      return {{const_buffers_type(v.data(), v.size()), false}};
+    }
+
+   private:
+    const value_type& body_;
+  };
+};
+
+using BeastResponse = http::response<ResponseBody>;
 
 BeastResponse status_response(int status, const core::Error& error, unsigned version) {
   core::json::object body = core::status_json(error);
@@ -167,8 +192,8 @@ BeastResponse status_response(int status, const core::Error& error, unsigned ver
   res.version(version);
   res.result(static_cast<unsigned>(status));
   res.set(http::field::content_type, "application/json");
-  res.body() = core::json::serialize(body);
-  res.content_length(res.body().size());
+  res.body().owned = core::json::serialize(body);
+  res.content_length(res.body().owned.size());
   return res;
 }
 
@@ -199,12 +224,15 @@ core::Result<BeastResponse> to_beast_response(HttpResponse& from, unsigned versi
     res.insert(name, value);
   }
   if (from.status == 204 || from.status == 304) return res;  // no body, no Content-Length
-  if (head) {
-    res.content_length(from.body.size());
-  } else {
-    res.body() = std::move(from.body);
-    res.content_length(res.body().size());
+  std::size_t size = from.shared_body ? from.shared_body->size() : from.body.size();
+  if (!head) {
+    if (from.shared_body) {
+      res.body().shared = std::move(from.shared_body);
+    } else {
+      res.body().owned = std::move(from.body);
+    }
   }
+  res.content_length(size);
   return res;
 }
 
