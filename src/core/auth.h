@@ -31,4 +31,36 @@ class Authenticator {
   virtual Result<Principal> authenticate(const Credentials& credentials) = 0;
 };
 
+// Where a request acts. Levels nest: platform ⊃ cluster ⊃ (namespaces); platform ⊃ workspace ⊃ project.
+// A project also names its cluster when known.
+struct Scope {
+  enum class Level { Platform, Cluster, Workspace, Project };
+  Level level = Level::Platform;
+  std::string cluster;    // Cluster level, or the cluster of a project
+  std::string workspace;  // Workspace and Project levels
+  std::string project;    // Project level (the namespace name)
+};
+
+// One question to the authoriser, in Kubernetes RBAC words.
+struct AccessRequest {
+  std::string verb;         // "get", "list", "watch", "create", "update", "patch", "delete", or a custom verb
+  std::string api_group;    // "" for core Kubernetes kinds; "tenant.atrium.io", "iam.atrium.io", ...
+  std::string resource;     // plural: "workspaces", "pods", ...
+  std::string subresource;  // "log", "exec", "members", ... or empty
+  std::string name;         // the object, when the request names one
+  Scope scope;
+};
+
+struct Decision {
+  bool allowed = false;
+  // When denied: the missing permission, e.g. "create projects in workspace merchant-platform".
+  std::string reason;
+};
+
+class Authorizer {
+ public:
+  virtual ~Authorizer() = default;
+  virtual Decision authorize(const Principal& principal, const AccessRequest& request) = 0;
+};
+
 }  // namespace atrium::core
