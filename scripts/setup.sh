@@ -11,6 +11,7 @@ DEBS=(
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
   clang-14 clang-format libclang-rt-14-dev
   postgresql-15 postgresql-client-15
+  slapd ldap-utils libldap-dev
   wrk nginx-light
 )
 
@@ -34,6 +35,11 @@ export DEBIAN_FRONTEND=noninteractive
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
   $SUDO chmod +x /usr/sbin/policy-rc.d
+fi
+# slapd's postinst would build a dc=nodomain database under /var/lib/ldap; tests run their own slapd with
+# their own configuration, so tell debconf to leave the packaged database unconfigured.
+if command -v debconf-set-selections >/dev/null; then
+  echo "slapd slapd/no_configuration boolean true" | $SUDO debconf-set-selections
 fi
 if ! $SUDO apt-get install -y --no-upgrade --no-install-recommends "${missing[@]}"; then
   $SUDO apt-get update

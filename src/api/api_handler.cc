@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "api/identity_routes.h"
 #include "api/responses.h"
 #include "core/log.h"
 #include "core/uid.h"
@@ -217,17 +218,95 @@ net::HttpResponse ApiHandler::dispatch(net::HttpRequest& request, std::string& r
           core::Error(core::ErrorCode::Unauthenticated, "authentication required: send Authorization: Bearer <token>"));
     }
     auto principal = authenticator_.authenticate(creds);
-    if (!principal) return error_response(principal.error());
+    if (!principal) {
+      // Credentials were presented and refused: a forged, expired or revoked token is worth an audit line.
+      audit(request, &ctx, &route, 401, audit::Outcome::Denied, principal.error().message);
+      return error_response(principal.error());
+    }
     ctx.principal = std::move(*principal);
+    if (!options_.public_url.empty()) {
+      if (auto s = check_origin(request, ctx.principal, options_.public_url); !s) {
+        audit(request, &ctx, &route, 403, audit::Outcome::Denied, s.error().message);
+        return error_response(s.error());
+      }
+    }
+    if (options_.authorizer && !route.verb.empty()) {
+      core::AccessRequest access{route.verb,        route.api_group,   route.resource,
+                                 route.subresource, ctx.param("name"), scope_from_params(ctx.params)};
+      core::Decision d = options_.authorizer->authorize(ctx.principal, access);
+      if (!d.allowed) {
+        std::string message = fmt::format("user \"{}\" may not {}", ctx.principal.user,
+                                          d.reason.empty() ? route.verb + " " + route.resource : d.reason);
+        audit(request, &ctx, &route, 403, audit::Outcome::Denied, message);
+        return error_response(core::Error(core::ErrorCode::PermissionDenied, std::move(message)));
+      }
+    }
   }
+  net::HttpResponse response;
   try {
     auto result = route.handler(ctx);
-    if (!result) return error_response(result.error());
-    return std::move(*result);
+    response = result ? std::move(*result) : error_response(result.error());
   } catch (const std::exception& e) {
     core::log_error("handler threw", {{"route", route.pattern}, {"error", std::string_view(e.what())}});
-    return error_response(core::Error(core::ErrorCode::Internal, "internal error"));
+    response = error_response(core::Error(core::ErrorCode::Internal, "internal error"));
   }
+  bool mutating = request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS";
+  if (mutating || response.status == 403) {
+    std::string message;
+    if (response.status >= 400) {
+      auto v = core::parse_json(response.body_view());
+      if (v && v->is_object()) {
+        if (auto* m = v->as_object().if_contains("message"); m && m->is_string()) message = m->as_string();
+      }
+    }
+    audit::Outcome outcome = response.status == 403  ? audit::Outcome::Denied
+                             : response.status < 400 ? audit::Outcome::Success
+                                                     : audit::Outcome::Failure;
+    audit(request, &ctx, &route, response.status, outcome, std::move(message));
+  }
+  return response;
+}
+
+void ApiHandler::audit(const net::HttpRequest& request, const RouteContext* ctx, const Route* route, int status,
+                       audit::Outcome outcome, std::string message) {
+  if (!options_.audit) return;
+  audit::AuditEvent e;
+  e.time = std::chrono::system_clock::now();
+  e.request_id = request.request_id;
+  e.source_address = ctx ? ctx->client_address : client_address(request);
+  if (ctx) {
+    e.user = ctx->principal.user;
+    e.name = ctx->param("name");
+    e.scope = scope_from_params(ctx->params);
+  }
+  if (route) {
+    e.verb = route->verb.empty() ? request.method : route->verb;
+    e.api_group = route->api_group;
+    e.resource = route->resource.empty() ? route->pattern : route->resource;
+  }
+  e.outcome = outcome;
+  e.status = status;
+  e.message = std::move(message);
+  options_.audit->record(std::move(e));
+}
+
+core::Scope scope_from_params(const std::map<std::string, std::string, std::less<>>& params) {
+  core::Scope s;
+  auto get = [&](std::string_view k) {
+    auto it = params.find(k);
+    return it == params.end() ? std::string() : it->second;
+  };
+  s.cluster = get("cluster");
+  s.workspace = get("workspace");
+  s.project = get("project");
+  if (!s.project.empty()) {
+    s.level = core::Scope::Level::Project;
+  } else if (!s.workspace.empty()) {
+    s.level = core::Scope::Level::Workspace;
+  } else if (!s.cluster.empty()) {
+    s.level = core::Scope::Level::Cluster;
+  }
+  return s;
 }
 
 net::HttpResponse ApiHandler::handle(net::HttpRequest& request) {

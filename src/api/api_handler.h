@@ -11,6 +11,7 @@
 
 #include "api/router.h"
 #include "api/static_files.h"
+#include "audit/audit_log.h"
 #include "core/auth.h"
 #include "core/metrics.h"
 #include "net/http.h"
@@ -39,7 +40,18 @@ struct ApiOptions {
   std::string metrics_token;
   bool metrics_on_main = true;
   std::function<bool()> ready = [] { return true; };
+  // Decides every authenticated route that names a verb; null allows every authenticated caller
+  // (only the bootstrap token exists then).
+  core::Authorizer* authorizer = nullptr;
+  // Records mutations, denials and refused credentials; null records nothing.
+  audit::AuditLog* audit = nullptr;
+  // Cookie-authenticated mutations and WebSocket upgrades must come from this origin (empty: not checked).
+  std::string public_url;
 };
+
+// The scope a route acts in, from its path parameters: {workspace} and {project} → Project level,
+// {workspace} → Workspace, {cluster} → Cluster, none → Platform.
+core::Scope scope_from_params(const std::map<std::string, std::string, std::less<>>& params);
 
 class ApiHandler {
  public:
@@ -57,6 +69,8 @@ class ApiHandler {
 
  private:
   net::HttpResponse dispatch(net::HttpRequest& request, std::string& route_label);
+  void audit(const net::HttpRequest& request, const RouteContext* ctx, const Route* route, int status,
+             audit::Outcome outcome, std::string message);
   net::HttpResponse metrics_response(const net::HttpRequest& request, bool require_token);
 
   const Router& router_;

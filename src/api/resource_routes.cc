@@ -151,43 +151,29 @@ void ResourceRoutes::register_routes(Router& router) const {
   const std::string item = base + "/{name}";
   const std::string& plural = type_.info().plural;
   const std::string& kind = type_.info().kind;
-  auto bind = [this](auto fn) { return [this, fn](RouteContext& c) { return (this->*fn)(c); }; };
-  router.add(Route{.method = "GET",
-                   .pattern = base,
-                   .handler = bind(&ResourceRoutes::list),
-                   .verb = "list",
-                   .resource = plural,
-                   .summary = "List " + plural});
-  router.add(Route{.method = "POST",
-                   .pattern = base,
-                   .handler = bind(&ResourceRoutes::create),
-                   .verb = "create",
-                   .resource = plural,
-                   .summary = "Create a " + kind});
-  router.add(Route{.method = "GET",
-                   .pattern = item,
-                   .handler = bind(&ResourceRoutes::get),
-                   .verb = "get",
-                   .resource = plural,
-                   .summary = "Read a " + kind});
-  router.add(Route{.method = "PUT",
-                   .pattern = item,
-                   .handler = bind(&ResourceRoutes::update),
-                   .verb = "update",
-                   .resource = plural,
-                   .summary = "Replace a " + kind});
-  router.add(Route{.method = "PATCH",
-                   .pattern = item,
-                   .handler = bind(&ResourceRoutes::patch),
-                   .verb = "patch",
-                   .resource = plural,
-                   .summary = "Merge-patch a " + kind});
-  router.add(Route{.method = "DELETE",
-                   .pattern = item,
-                   .handler = bind(&ResourceRoutes::remove),
-                   .verb = "delete",
-                   .resource = plural,
-                   .summary = "Delete a " + kind});
+  using Handler = core::Result<net::HttpResponse> (ResourceRoutes::*)(RouteContext&) const;
+  struct Verb {
+    const char* method;
+    const std::string* pattern;
+    Handler handler;
+    const char* verb;
+    std::string summary;
+  };
+  for (const Verb& v : {Verb{"GET", &base, &ResourceRoutes::list, "list", "List " + plural},
+                        Verb{"POST", &base, &ResourceRoutes::create, "create", "Create a " + kind},
+                        Verb{"GET", &item, &ResourceRoutes::get, "get", "Read a " + kind},
+                        Verb{"PUT", &item, &ResourceRoutes::update, "update", "Replace a " + kind},
+                        Verb{"PATCH", &item, &ResourceRoutes::patch, "patch", "Merge-patch a " + kind},
+                        Verb{"DELETE", &item, &ResourceRoutes::remove, "delete", "Delete a " + kind}}) {
+    Handler h = v.handler;
+    router.add(Route{.method = v.method,
+                     .pattern = *v.pattern,
+                     .handler = [this, h](RouteContext& c) { return (this->*h)(c); },
+                     .verb = v.verb,
+                     .resource = plural,
+                     .summary = v.summary,
+                     .api_group = type_.info().group});
+  }
 }
 
 core::Result<net::HttpResponse> ResourceRoutes::list(RouteContext& ctx) const {

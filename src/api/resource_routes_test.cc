@@ -243,3 +243,60 @@ TEST(RenderedListCacheTest, RendersEachSnapshotOnce) {
 
 }  // namespace
 }  // namespace atrium::api
+
+namespace atrium::api {
+namespace {
+
+// Allows everything but deleting; a test double of our own interface, standing in for [iam]'s authoriser.
+class NoDeletes : public core::Authorizer {
+ public:
+  core::Decision authorize(const core::Principal&, const core::AccessRequest& r) override {
+    last = r;
+    if (r.verb == "delete") return {false, "delete gadgets in workspace " + r.scope.workspace};
+    return {true, ""};
+  }
+  core::AccessRequest last;
+};
+
+TEST_F(ResourceRoutesTest, FrontDoorAuthorisesAndAudits) {
+  NoDeletes authz;
+  audit::AuditLog log(*store_, clock_);
+  ApiOptions o;
+  o.authorizer = &authz;
+  o.audit = &log;
+  handler_ = std::make_unique<ApiHandler>(router_, authn_, metrics_, o);
+
+  ASSERT_EQ(call("POST", kBase, gadget("g1")).status, 201);
+  EXPECT_EQ(authz.last.verb, "create");
+  EXPECT_EQ(authz.last.api_group, "test.atrium.io");
+  EXPECT_EQ(authz.last.resource, "gadgets");
+  EXPECT_EQ(authz.last.scope.level, core::Scope::Level::Workspace);
+  EXPECT_EQ(authz.last.scope.workspace, "ws1");
+
+  auto denied = call("DELETE", kBase + "/g1");
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_NE(parse(denied).at("message").as_string().find("delete gadgets in workspace ws1"), std::string::npos);
+  EXPECT_EQ(authz.last.name, "g1");
+  EXPECT_EQ(call("GET", kBase + "/g1").status, 200) << "the denied delete must not have happened";
+  EXPECT_EQ(call("GET", kBase, "", "forged-token").status, 401);
+  EXPECT_EQ(call("GET", kBase).status, 200);  // reads are not audited
+
+  log.flush();
+  auto all = log.query(audit::AuditQuery{});
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->at("total").as_int64(), 3) << core::json::serialize(*all);
+  const auto& items = all->at("items").as_array();  // newest first
+  EXPECT_EQ(items[0].at("status").as_int64(), 401);
+  EXPECT_EQ(items[0].at("outcome").as_string(), "denied");
+  EXPECT_EQ(items[1].at("verb").as_string(), "delete");
+  EXPECT_EQ(items[1].at("outcome").as_string(), "denied");
+  EXPECT_EQ(items[1].at("user").as_string(), "tester");
+  EXPECT_EQ(items[1].at("scope").at("workspace").as_string(), "ws1");
+  EXPECT_EQ(items[2].at("verb").as_string(), "create");
+  EXPECT_EQ(items[2].at("outcome").as_string(), "success");
+  EXPECT_EQ(items[2].at("sourceAddress").as_string(), "127.0.0.1");
+  EXPECT_FALSE(items[2].at("requestId").as_string().empty());
+}
+
+}  // namespace
+}  // namespace atrium::api

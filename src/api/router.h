@@ -43,6 +43,10 @@ struct Route {
   std::string resource;
   std::string summary;   // OpenAPI summary
   json::object openapi;  // extra OpenAPI operation fields (requestBody, responses...), optional
+  // The API group of `resource` ("tenant.atrium.io", "" for core Kubernetes kinds) and an optional
+  // subresource ("members", "log"), completing the authoriser's question.
+  std::string api_group;
+  std::string subresource;
 };
 
 struct RouteMatch {

@@ -54,4 +54,14 @@ core::Result<core::Principal> BootstrapTokenAuthenticator::authenticate(const co
   return core::Principal{"admin", {"platform-admins"}, "bootstrap-token"};
 }
 
+core::Result<core::Principal> ChainAuthenticator::authenticate(const core::Credentials& credentials) {
+  core::Result<core::Principal> last =
+      core::fail(core::ErrorCode::Unauthenticated, "authentication required: log in or send a bearer token");
+  for (auto* a : chain_) {
+    last = a->authenticate(credentials);
+    if (last) return last;
+  }
+  return last;
+}
+
 }  // namespace atrium::server

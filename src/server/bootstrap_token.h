@@ -6,6 +6,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/auth.h"
 
@@ -21,6 +22,17 @@ class BootstrapTokenAuthenticator final : public core::Authenticator {
  private:
   explicit BootstrapTokenAuthenticator(const std::string& token);
   std::array<unsigned char, 32> digest_{};
+};
+
+// Tries each authenticator in order; the first that accepts the credentials wins. Used to keep the bootstrap
+// token as a break-glass credential next to user sessions and API tokens.
+class ChainAuthenticator final : public core::Authenticator {
+ public:
+  explicit ChainAuthenticator(std::vector<core::Authenticator*> chain) : chain_(std::move(chain)) {}
+  core::Result<core::Principal> authenticate(const core::Credentials& credentials) override;
+
+ private:
+  std::vector<core::Authenticator*> chain_;
 };
 
 }  // namespace atrium::server

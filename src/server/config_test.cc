@@ -1,5 +1,9 @@
 #include "server/config.h"
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 namespace atrium::server {
@@ -89,6 +93,22 @@ TEST(ConfigTest, ReferenceListsEveryKey) {
     EXPECT_NE(ref.find(s.env), std::string::npos);
     EXPECT_TRUE(s.env.starts_with("ATRIUM_"));
   }
+}
+
+}  // namespace
+}  // namespace atrium::server
+
+namespace atrium::server {
+namespace {
+
+TEST(ConfigTest, DocumentationIsGeneratedFromTheTable) {
+  const char* src = std::getenv("ATRIUM_SOURCE_DIR");
+  std::ifstream in(std::string(src ? src : ".") + "/docs/configuration.md");
+  ASSERT_TRUE(in) << "docs/configuration.md missing";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_NE(ss.str().find(settings_reference()), std::string::npos)
+      << "docs/configuration.md is stale: regenerate it with `atrium serve --print-config-reference`";
 }
 
 }  // namespace

@@ -12,13 +12,19 @@
 #include <fmt/format.h>
 
 #include "api/api_handler.h"
+#include "api/audit_routes.h"
+#include "api/identity_routes.h"
 #include "api/openapi.h"
 #include "api/resource_routes.h"
 #include "api/responses.h"
+#include "audit/audit_log.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "crypto/key_file.h"
+#include "identity/identity_authenticator.h"
+#include "identity/identity_service.h"
+#include "identity/user.h"
 #include "net/http_server.h"
 #include "server/bootstrap_token.h"
 #include "server/version.h"
@@ -86,16 +92,57 @@ int serve(const ServerConfig& cfg) {
   // Backend latency is measured below the list cache, so the metric shows real store calls.
   storage::CachingStore store(std::make_unique<storage::InstrumentedStore>(std::move(*opened), metrics), clock);
 
-  auto authn = BootstrapTokenAuthenticator::load_or_create(cfg.data_dir + "/admin.token");
-  if (!authn) return fail_start(authn.error());
+  auto bootstrap = BootstrapTokenAuthenticator::load_or_create(cfg.data_dir + "/admin.token");
+  if (!bootstrap) return fail_start(bootstrap.error());
 
   api::Router router;
   std::vector<const schema::ResourceType*> types = {&tenancy::workspace_type()};
   std::vector<std::unique_ptr<api::ResourceRoutes>> resources;
-  for (const auto* t : types) {
+  for (const auto* t : std::vector<const schema::ResourceType*>(types)) {
     resources.push_back(std::make_unique<api::ResourceRoutes>(*t, store, clock));
     resources.back()->register_routes(router);
   }
+  audit::AuditLog audit_log(store, clock);
+
+  identity::IdentityOptions identity_options;
+  // Hash workers stay fewer than the I/O threads, so logins can never occupy every I/O thread.
+  identity_options.hash_pool = {.workers = static_cast<int>(std::max<std::int64_t>(1, cfg.threads - 1)),
+                                .queue_capacity = 0};
+  identity_options.on_login = [&audit_log](const identity::LoginEvent& e) {
+    audit::AuditEvent a;
+    a.time = std::chrono::system_clock::now();
+    a.user = e.user;
+    a.source_address = e.client_address;
+    a.verb = "login";
+    a.api_group = "iam.atrium.io";
+    a.resource = "sessions";
+    a.outcome = e.outcome == identity::LoginEvent::Outcome::Success ? audit::Outcome::Success : audit::Outcome::Failure;
+    a.status = e.outcome == identity::LoginEvent::Outcome::Success     ? 200
+               : e.outcome == identity::LoginEvent::Outcome::Throttled ? 429
+                                                                       : 401;
+    a.message = e.reason;
+    audit_log.record(std::move(a));
+  };
+  identity::IdentityService identity_service(store, clock, identity_options);
+  const char* admin_password = std::getenv("ATRIUM_ADMIN_PASSWORD");
+  auto generated = identity_service.ensure_bootstrap_admin(admin_password ? admin_password : "");
+  if (!generated) return fail_start(generated.error().with_context("creating the admin user"));
+  if (*generated) {
+    // Printed once, on the first start only; the hash is all that is stored.
+    std::fprintf(
+        stderr,
+        "\n  First start: user \"admin\" created with password %s\n  (set ATRIUM_ADMIN_PASSWORD to choose it)\n\n",
+        (*generated)->c_str());
+  }
+  identity::IdentityAuthenticator identity_authn(identity_service);
+  ChainAuthenticator authn({&identity_authn, bootstrap->get()});
+  api::IdentityRoutes identity_routes(identity_service, store, clock, {.public_url = cfg.public_url});
+  identity_routes.register_routes(router);
+  types.push_back(&identity::user_type());
+  types.push_back(&identity::group_type());
+  // TODO([iam]): pass the RbacAuthorizer once roles exist; until then only the bootstrap administrator exists.
+  core::Authorizer* authorizer = nullptr;
+  api::register_audit_routes(router, audit_log, authorizer);
   std::string openapi = core::json::serialize(api::build_openapi(router, types, kVersion));
   router.add(api::Route{.method = "GET",
                         .pattern = "/api/v1/openapi.json",
@@ -127,7 +174,10 @@ int serve(const ServerConfig& cfg) {
   api_options.metrics_token = cfg.metrics_token;
   api_options.metrics_on_main = cfg.metrics_listen.empty();
   api_options.ready = [&ready] { return ready.load(); };
-  api::ApiHandler handler(router, **authn, metrics, api_options, console);
+  api_options.authorizer = authorizer;
+  api_options.audit = &audit_log;
+  api_options.public_url = cfg.public_url;
+  api::ApiHandler handler(router, authn, metrics, api_options, console);
 
   net::HttpServerOptions http;
   http.listen = cfg.listen;

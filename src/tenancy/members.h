@@ -1,0 +1,31 @@
+// Members of a workspace or a project: views over iam role bindings that first check the workspace (and project)
+// exist, so nobody binds roles in a scope that is not there. No HTTP here. Thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "iam/role_bindings.h"
+#include "storage/store.h"
+
+namespace atrium::tenancy {
+
+class Members {
+ public:
+  Members(storage::Store& store, iam::RoleBindings& bindings);
+
+  // `scope` is a Workspace or Project scope; NotFound when it does not exist. Other errors as iam::RoleBindings.
+  core::Result<std::vector<iam::Member>> list(const core::Scope& scope);
+  core::Result<iam::Member> get(const core::Scope& scope, std::string_view id);
+  core::Result<iam::Member> add(const core::Scope& scope, const iam::Member& member);
+  core::Result<iam::Member> change_role(const core::Scope& scope, std::string_view id, std::string role);
+  core::Status remove(const core::Scope& scope, std::string_view id);
+
+ private:
+  core::Status check_exists(const core::Scope& scope);
+
+  storage::Store& store_;
+  iam::RoleBindings& bindings_;
+};
+
+}  // namespace atrium::tenancy

@@ -1,0 +1,57 @@
+// Projects service: create (claiming the name on its cluster and, for a caller who could not manage it
+// otherwise, making them its admin, all in one commit), read, replace, delete (with its claim, bindings and roles)
+// and lists filtered to what the caller may see. Quotas: per cluster, the sum of a workspace's project quotas may
+// not exceed the workspace's quota there. No HTTP here. Thread-safe; writes of one workspace's projects are
+// serialised through the workspace object's version (a racing writer gets Conflict).
+#pragma once
+
+#include <string>
+
+#include "core/auth.h"
+#include "core/clock.h"
+#include "iam/role_bindings.h"
+#include "storage/store.h"
+#include "tenancy/project.h"
+#include "tenancy/workspace.h"
+
+namespace atrium::tenancy {
+
+inline constexpr std::string_view kProjectKind = "Project";
+
+class Projects {
+ public:
+  Projects(storage::Store& store, const core::Clock& clock, iam::RoleBindings& bindings, core::Authorizer& authorizer);
+
+  // NotFound for a missing workspace; InvalidArgument (422 causes) for a bad document, a cluster the workspace
+  // does not name, a bad quantity or a quota over the workspace's; AlreadyExists when the name is taken in the
+  // workspace or on the cluster.
+  core::Result<storage::StoredObject> create(const core::Principal& caller, const std::string& workspace,
+                                             const core::json::value& body);
+  core::Result<storage::StoredObject> get(const std::string& workspace, const std::string& name);
+  // As create; the cluster cannot change; a quota change needs `update projects/quota`.
+  core::Result<storage::StoredObject> update(const core::Principal& caller, const std::string& workspace,
+                                             const std::string& name, const core::json::value& body);
+  core::Status remove(const std::string& workspace, const std::string& name);
+  // The projects of the workspace the caller may get.
+  core::Result<storage::ListResult> list(const core::Principal& caller, const std::string& workspace,
+                                         const core::ListOptions& options);
+
+ private:
+  core::Result<storage::StoredObject> write(const core::Principal& caller, const std::string& workspace,
+                                            const core::json::value& body, const storage::StoredObject* current);
+
+  storage::Store& store_;
+  const core::Clock& clock_;
+  iam::RoleBindings& bindings_;
+  core::Authorizer& authorizer_;
+};
+
+// Checks the quotas of `projects` (name → spec, all of one workspace) against the workspace's quotas.
+// InvalidArgument with a cause per problem.
+core::Status check_quotas(const std::string& workspace, const WorkspaceSpec& ws,
+                          const std::vector<std::pair<std::string, ProjectSpec>>& projects);
+
+// The mutations deleting everything stored under a project scope key: bindings and custom roles.
+core::Result<std::vector<storage::Mutation>> scope_cleanup(storage::Store& store, const std::string& scope_key);
+
+}  // namespace atrium::tenancy
