@@ -251,7 +251,8 @@ net::HttpResponse ApiHandler::dispatch(net::HttpRequest& request, std::string& r
     response = error_response(core::Error(core::ErrorCode::Internal, "internal error"));
   }
   bool mutating = request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS";
-  if (mutating || response.status == 403) {
+  // Public routes (login) record their own, richer events.
+  if ((mutating && route.access == Access::Authenticated) || response.status == 403) {
     std::string message;
     if (response.status >= 400) {
       auto v = core::parse_json(response.body_view());

@@ -1,25 +1,14 @@
 #include "server/bootstrap_token.h"
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
-
 #include <fmt/format.h>
 
 #include "crypto/private_file.h"
+#include "crypto/random.h"
 
 namespace atrium::server {
-namespace {
 
-std::array<unsigned char, 32> sha256(std::string_view s) {
-  std::array<unsigned char, 32> d{};
-  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d.data());
-  return d;
-}
-
-}  // namespace
-
-BootstrapTokenAuthenticator::BootstrapTokenAuthenticator(const std::string& token) : digest_(sha256(token)) {}
+BootstrapTokenAuthenticator::BootstrapTokenAuthenticator(const std::string& token)
+    : digest_(crypto::sha256_hex(token)) {}
 
 core::Result<std::unique_ptr<BootstrapTokenAuthenticator>> BootstrapTokenAuthenticator::load_or_create(
     const std::string& path) {
@@ -34,9 +23,7 @@ core::Result<std::unique_ptr<BootstrapTokenAuthenticator>> BootstrapTokenAuthent
                         fmt::format("admin token file {} holds a token shorter than 32 characters", path));
     }
   } else {
-    unsigned char raw[32];
-    if (RAND_bytes(raw, sizeof raw) != 1) return core::fail(core::ErrorCode::Internal, "no randomness available");
-    for (unsigned char b : raw) token += fmt::format("{:02x}", b);
+    token = crypto::random_token();
     auto s = crypto::write_private_file(path, token + "\n", crypto::WriteMode::CreateNew);
     if (!s) return core::fail(s.error());
   }
@@ -47,8 +34,7 @@ core::Result<core::Principal> BootstrapTokenAuthenticator::authenticate(const co
   if (!credentials.bearer_token) {
     return core::fail(core::ErrorCode::Unauthenticated, "authentication required: send Authorization: Bearer <token>");
   }
-  auto d = sha256(*credentials.bearer_token);
-  if (CRYPTO_memcmp(d.data(), digest_.data(), d.size()) != 0) {
+  if (!crypto::constant_time_equal(crypto::sha256_hex(*credentials.bearer_token), digest_)) {
     return core::fail(core::ErrorCode::Unauthenticated, "the token is not valid");
   }
   return core::Principal{"admin", {"platform-admins"}, "bootstrap-token"};

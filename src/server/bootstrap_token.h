@@ -3,7 +3,6 @@
 // is constant-time. Thread-safe.
 #pragma once
 
-#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,7 +20,7 @@ class BootstrapTokenAuthenticator final : public core::Authenticator {
 
  private:
   explicit BootstrapTokenAuthenticator(const std::string& token);
-  std::array<unsigned char, 32> digest_{};
+  std::string digest_;  // SHA-256 hex of the token
 };
 
 // Tries each authenticator in order; the first that accepts the credentials wins. Used to keep the bootstrap

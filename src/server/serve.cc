@@ -13,15 +13,21 @@
 
 #include "api/api_handler.h"
 #include "api/audit_routes.h"
+#include "api/iam_routes.h"
 #include "api/identity_routes.h"
 #include "api/openapi.h"
-#include "api/resource_routes.h"
 #include "api/responses.h"
+#include "api/tenancy_routes.h"
 #include "audit/audit_log.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "crypto/key_file.h"
+#include "iam/authorizer.h"
+#include "iam/role_bindings.h"
+#include "iam/roles.h"
+#include "iam/scope_key.h"
+#include "iam/templates.h"
 #include "identity/identity_authenticator.h"
 #include "identity/identity_service.h"
 #include "identity/user.h"
@@ -31,7 +37,12 @@
 #include "storage/caching_store.h"
 #include "storage/instrumented_store.h"
 #include "storage/store.h"
+#include "tenancy/members.h"
+#include "tenancy/project.h"
+#include "tenancy/projects.h"
+#include "tenancy/templates.h"
 #include "tenancy/workspace.h"
+#include "tenancy/workspaces.h"
 
 namespace atrium::server {
 namespace {
@@ -96,13 +107,25 @@ int serve(const ServerConfig& cfg) {
   if (!bootstrap) return fail_start(bootstrap.error());
 
   api::Router router;
-  std::vector<const schema::ResourceType*> types = {&tenancy::workspace_type()};
-  std::vector<std::unique_ptr<api::ResourceRoutes>> resources;
-  for (const auto* t : std::vector<const schema::ResourceType*>(types)) {
-    resources.push_back(std::make_unique<api::ResourceRoutes>(*t, store, clock));
-    resources.back()->register_routes(router);
-  }
+  // Every kind served, for the OpenAPI document; each module's routes register themselves below.
+  std::vector<const schema::ResourceType*> types = {&tenancy::workspace_type(), &tenancy::project_type(),
+                                                    &iam::role_type()};
   audit::AuditLog audit_log(store, clock);
+
+  // Authorisation: permission templates contributed by each module, built-in and custom roles, bindings.
+  iam::TemplateRegistry templates;
+  if (auto s = iam::register_templates(templates); !s) return fail_start(s.error());
+  if (auto s = tenancy::register_templates(templates); !s) return fail_start(s.error());
+  iam::RbacAuthorizer rbac(store, templates, clock);
+  iam::Roles roles(store, templates, clock, [&rbac] { (void)rbac.refresh(); });
+  iam::RoleBindings bindings(store, roles, clock, [&rbac] { (void)rbac.refresh(); });
+  tenancy::Workspaces workspaces(store, clock, bindings, rbac);
+  tenancy::Projects projects(store, clock, bindings, rbac);
+  tenancy::Members members(store, bindings);
+  api::TenancyRoutes tenancy_routes(workspaces, projects, members);
+  tenancy_routes.register_routes(router);
+  api::IamRoutes iam_routes(roles);
+  iam_routes.register_routes(router);
 
   identity::IdentityOptions identity_options;
   // Hash workers stay fewer than the I/O threads, so logins can never occupy every I/O thread.
@@ -123,6 +146,10 @@ int serve(const ServerConfig& cfg) {
     a.message = e.reason;
     audit_log.record(std::move(a));
   };
+  identity_options.before_delete_user = [&bindings](const std::string& user) {
+    return bindings.check_not_last_platform_admin(user);
+  };
+  identity_options.before_disable_user = identity_options.before_delete_user;
   identity::IdentityService identity_service(store, clock, identity_options);
   const char* admin_password = std::getenv("ATRIUM_ADMIN_PASSWORD");
   auto generated = identity_service.ensure_bootstrap_admin(admin_password ? admin_password : "");
@@ -134,14 +161,21 @@ int serve(const ServerConfig& cfg) {
         "\n  First start: user \"admin\" created with password %s\n  (set ATRIUM_ADMIN_PASSWORD to choose it)\n\n",
         (*generated)->c_str());
   }
+  // The first administrator: `admin` holds platform-admin (idempotent across restarts and replicas).
+  if (!bindings.get_member(iam::platform_scope(), identity::kBootstrapAdmin)) {
+    auto bound = bindings.add_member(
+        iam::platform_scope(), iam::Member{.user = std::string(identity::kBootstrapAdmin), .role = "platform-admin"});
+    if (!bound && bound.error().code != core::ErrorCode::AlreadyExists) {
+      return fail_start(bound.error().with_context("binding platform-admin to admin"));
+    }
+  }
   identity::IdentityAuthenticator identity_authn(identity_service);
   ChainAuthenticator authn({&identity_authn, bootstrap->get()});
   api::IdentityRoutes identity_routes(identity_service, store, clock, {.public_url = cfg.public_url});
   identity_routes.register_routes(router);
   types.push_back(&identity::user_type());
   types.push_back(&identity::group_type());
-  // TODO([iam]): pass the RbacAuthorizer once roles exist; until then only the bootstrap administrator exists.
-  core::Authorizer* authorizer = nullptr;
+  core::Authorizer* authorizer = &rbac;
   api::register_audit_routes(router, audit_log, authorizer);
   std::string openapi = core::json::serialize(api::build_openapi(router, types, kVersion));
   router.add(api::Route{.method = "GET",

@@ -21,6 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 using testing::ChildProcess;
 
+constexpr const char* kAdminPassword = "Correct-Horse-Battery-9";
+
 std::string binary() {
   const char* dir = std::getenv("ATRIUM_BUILD_DIR");
   return std::string(dir ? dir : "build/dev") + "/atrium";
@@ -37,7 +39,9 @@ class Atrium {
                                      "--console-dir", ""};
     argv.insert(argv.end(), extra.begin(), extra.end());
     fs::create_directories(data_dir);
-    auto p = ChildProcess::start(argv, {{"ATRIUM_METRICS_TOKEN", "scrape-token"}}, data_dir + "/../atrium.log");
+    auto p =
+        ChildProcess::start(argv, {{"ATRIUM_METRICS_TOKEN", "scrape-token"}, {"ATRIUM_ADMIN_PASSWORD", kAdminPassword}},
+                            data_dir + "/../atrium.log");
     EXPECT_TRUE(p) << p.error().message;
     process_ = std::move(*p);
   }
@@ -190,7 +194,7 @@ TEST_F(ServeTest, SqliteDefaultsServeAndShutDownGracefully) {
   auto openapi = c.request("GET", a.url("/api/v1/openapi.json"));
   ASSERT_TRUE(openapi);
   EXPECT_EQ(openapi->status, 200);
-  EXPECT_TRUE(body(*openapi).at("paths").as_object().contains("/api/v1/workspaces/{name}"));
+  EXPECT_TRUE(body(*openapi).at("paths").as_object().contains("/api/v1/workspaces/{workspace}"));
 
   // The CLI against the running server: a table, then the server's message and a non-zero exit.
   std::map<std::string, std::string> env = {{"ATRIUM_TOKEN", a.token()},
@@ -206,6 +210,52 @@ TEST_F(ServeTest, SqliteDefaultsServeAndShutDownGracefully) {
 
   EXPECT_EQ(a.process().signal_and_wait(SIGTERM, std::chrono::seconds(15)), 0) << a.process().log();
   EXPECT_NE(a.process().log().find("\"msg\":\"stopped\""), std::string::npos);
+}
+
+TEST_F(ServeTest, LoginSessionsAndTheAuditTrail) {
+  Atrium a((dir_ / "data").string());
+  ASSERT_TRUE(a.wait_ready()) << a.process().log();
+  net::HttpClient c;
+  net::Headers json;
+  json.add("Content-Type", "application/json");
+  auto wrong = c.request("POST", a.url("/api/v1/login"), json, R"({"username":"admin","password":"nope-nope-nope"})");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401) << wrong->body;
+  auto unknown = c.request("POST", a.url("/api/v1/login"), json, R"({"username":"ghost","password":"nope-nope-nope"})");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 401);
+  EXPECT_EQ(body(*unknown).at("message"), body(*wrong).at("message")) << "unknown users must look like wrong passwords";
+  auto ok = c.request("POST", a.url("/api/v1/login"), json,
+                      std::string(R"({"username":"admin","password":")") + kAdminPassword + R"("})");
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->status, 200) << ok->body;
+  std::string token(body(*ok).at("token").as_string());
+  EXPECT_NE(ok->headers.get("Set-Cookie").value_or("").find("HttpOnly"), std::string::npos);
+
+  net::Headers session;
+  session.add("Authorization", "Bearer " + token);
+  session.add("Content-Type", "application/json");
+  auto created = c.request("POST", a.url("/api/v1/workspaces"), session, workspace("merchant-platform"));
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->status, 201) << created->body;
+
+  auto audit = c.request("GET", a.url("/api/v1/audit?limit=50"), session);
+  ASSERT_TRUE(audit);
+  ASSERT_EQ(audit->status, 200) << audit->body;
+  // Newest first: the workspace creation, the successful login, then the two failures.
+  std::string trail;
+  const core::json::value events = body(*audit);
+  for (const auto& e : events.at("items").as_array()) {
+    trail += std::string(e.at("verb").as_string()) + ":" + std::string(e.at("outcome").as_string()) + " ";
+  }
+  EXPECT_NE(trail.find("create:success login:success login:failure login:failure"), std::string::npos) << trail;
+
+  auto out = c.request("POST", a.url("/api/v1/logout"), session, "{}");
+  ASSERT_TRUE(out);
+  EXPECT_LT(out->status, 300) << out->body;
+  auto after = c.request("GET", a.url("/api/v1/workspaces"), session);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 401) << "a logged-out session must not work";
 }
 
 TEST_F(ServeTest, BadConfigurationIsRefusedNamingTheKey) {

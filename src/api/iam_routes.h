@@ -1,0 +1,30 @@
+// HTTP routes of iam roles, thin adapters over iam::Roles: the roles offered at a scope, built-in (read-only) and
+// custom, with create and delete of custom roles:
+//   /api/v1/roles[/{name}]                                             platform and cluster roles
+//   /api/v1/workspaces/{workspace}/roles[/{name}]                      workspace roles (iam.atrium.io workspaceroles)
+//   /api/v1/workspaces/{workspace}/projects/{project}/roles[/{name}]   project roles (iam.atrium.io roles)
+// Members (role bindings) of workspaces and projects are served by TenancyRoutes, which checks the scope exists.
+// Thread-safe after register_routes(); `roles` must outlive the routes.
+#pragma once
+
+#include "api/router.h"
+#include "iam/roles.h"
+
+namespace atrium::api {
+
+class IamRoutes {
+ public:
+  explicit IamRoutes(iam::Roles& roles);
+
+  void register_routes(Router& router) const;
+
+ private:
+  core::Result<net::HttpResponse> list_roles(RouteContext& ctx) const;
+  core::Result<net::HttpResponse> create_role(RouteContext& ctx) const;
+  core::Result<net::HttpResponse> get_role(RouteContext& ctx) const;
+  core::Result<net::HttpResponse> delete_role(RouteContext& ctx) const;
+
+  iam::Roles& roles_;
+};
+
+}  // namespace atrium::api
