@@ -47,10 +47,11 @@ core::Result<bool> cascade_of(const net::HttpRequest& req) {
                     fmt::format("cascade=\"{}\" is not true or false", v->substr(0, 40)));
 }
 
-// The scope of a members route: the project when the path names one, else the workspace.
+// The scope of a members route: the project or workspace the path names, else the platform.
 core::Scope member_scope(const RouteContext& ctx) {
   if (ctx.params.contains("project")) return iam::project_scope(ctx.param("workspace"), ctx.param("project"));
-  return iam::workspace_scope(ctx.param("workspace"));
+  if (ctx.params.contains("workspace")) return iam::workspace_scope(ctx.param("workspace"));
+  return iam::platform_scope();
 }
 
 json::value member_json(const iam::Member& m) { return iam::Member::schema().encode_value(m); }
@@ -97,6 +98,16 @@ void TenancyRoutes::register_routes(Router& router) const {
       {"PUT", project, &TenancyRoutes::update_project, "update", tenant, "projects", "Replace a Project"},
       {"PATCH", project, &TenancyRoutes::patch_project, "patch", tenant, "projects", "Merge-patch a Project"},
       {"DELETE", project, &TenancyRoutes::delete_project, "delete", tenant, "projects", "Delete a Project"},
+      {"GET", "/api/v1/members", &TenancyRoutes::list_members, "list", iam_group, "platformmembers",
+       "List the platform's members (platform roles)"},
+      {"POST", "/api/v1/members", &TenancyRoutes::add_member, "create", iam_group, "platformmembers",
+       "Give a user or group a platform role"},
+      {"GET", "/api/v1/members/{name}", &TenancyRoutes::get_member, "get", iam_group, "platformmembers",
+       "Read a platform member"},
+      {"PUT", "/api/v1/members/{name}", &TenancyRoutes::update_member, "update", iam_group, "platformmembers",
+       "Change a platform member's role"},
+      {"DELETE", "/api/v1/members/{name}", &TenancyRoutes::remove_member, "delete", iam_group, "platformmembers",
+       "Take a platform role away"},
       {"GET", workspace + "/members", &TenancyRoutes::list_members, "list", iam_group, "workspacemembers",
        "List the members of a workspace"},
       {"POST", workspace + "/members", &TenancyRoutes::add_member, "create", iam_group, "workspacemembers",

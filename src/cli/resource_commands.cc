@@ -1,7 +1,10 @@
-// add_resource_commands(): list/get/delete for one resource type, declared by a ResourceCommandSpec.
+// add_resource_commands(): list/get/create/delete for one resource type, declared by a ResourceCommandSpec.
 #include <cassert>
+#include <fstream>
+#include <iostream>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -58,6 +61,22 @@ core::Result<std::string> item_path(const ResourceState& state) {
   auto collection = collection_path(state);
   if (!collection) return collection;
   return *collection + "/" + encode_path_segment(state.name);
+}
+
+// The text of a file, or of standard input for "-"; at most 4 MiB.
+core::Result<std::string> read_document(const std::string& name) {
+  std::stringstream ss;
+  if (name == "-") {
+    ss << std::cin.rdbuf();
+  } else {
+    std::ifstream in(name, std::ios::binary);
+    if (!in) return core::fail(core::ErrorCode::NotFound, fmt::format("cannot read {}", name));
+    ss << in.rdbuf();
+  }
+  std::string text = ss.str();
+  if (text.size() > (4u << 20))
+    return core::fail(core::ErrorCode::InvalidArgument, "the document is larger than 4 MiB");
+  return text;
 }
 
 core::Status list_items(const CliContext& ctx, const ResourceState& state) {
@@ -126,6 +145,25 @@ CLI::App* add_resource_commands(CLI::App& app, CliContext& ctx, ResourceCommandS
   auto* get_cmd = cmd->add_subcommand("get", "Show one of the " + s.name);
   get_cmd->add_option("NAME", state->name)->required();
   get_cmd->callback([&ctx, state] { run_command(ctx, [&] { return show_item(ctx, *state); }); });
+
+  auto body = std::make_shared<std::string>();
+  auto* create_cmd = cmd->add_subcommand("create", "Create one of the " + s.name + " from a JSON document");
+  create_cmd->add_option("-f,--filename", *body, "JSON file with the object, or - for standard input")->required();
+  create_cmd->callback([&ctx, state, body] {
+    run_command(ctx, [&]() -> core::Status {
+      auto text = read_document(*body);
+      if (!text) return tl::unexpected(text.error());
+      auto doc = core::parse_json(*text);
+      if (!doc) return tl::unexpected(doc.error().with_context(*body == "-" ? "standard input" : *body));
+      auto path = collection_path(*state);
+      if (!path) return tl::unexpected(path.error());
+      auto client = connect(ctx);
+      if (!client) return tl::unexpected(client.error());
+      auto created = (*client)->post(*path, *doc);
+      if (!created) return tl::unexpected(created.error());
+      return print_response(ctx, *created, state->spec.columns);
+    });
+  });
 
   auto* delete_cmd = cmd->add_subcommand("delete", "Delete one of the " + s.name);
   delete_cmd->add_option("NAME", state->name)->required();

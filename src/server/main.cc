@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/iam_commands.h"
 #include "server/config.h"
 #include "server/secrets_command.h"
 #include "server/serve.h"
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   cli::CliContext ctx(std::cout, std::cerr, cli::process_env());
   cli::add_commands(app, ctx);
+  cli::add_iam_commands(app, ctx);
 
   // serve: one flag per configuration key, from the same table as YAML and environment.
   auto* serve = app.add_subcommand("serve", "Run the Atrium server");

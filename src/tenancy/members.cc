@@ -10,8 +10,9 @@ namespace atrium::tenancy {
 Members::Members(storage::Store& store, iam::RoleBindings& bindings) : store_(store), bindings_(bindings) {}
 
 core::Status Members::check_exists(const core::Scope& scope) {
+  if (scope.level == iam::Level::Platform) return {};  // the platform always exists
   if (scope.level != iam::Level::Workspace && scope.level != iam::Level::Project) {
-    return core::fail(core::ErrorCode::InvalidArgument, "members here are of a workspace or a project");
+    return core::fail(core::ErrorCode::InvalidArgument, "members here are of the platform, a workspace or a project");
   }
   auto ws = store_.get(std::string(kWorkspaceKind), "", scope.workspace);
   if (!ws) {

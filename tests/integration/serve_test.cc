@@ -258,6 +258,100 @@ TEST_F(ServeTest, LoginSessionsAndTheAuditTrail) {
   EXPECT_EQ(after->status, 401) << "a logged-out session must not work";
 }
 
+// Journey 2 of the product story through the CLI: the admin creates a workspace and makes a lead its admin;
+// the lead creates two projects and gives a developer operator in one and viewer in the other; the developer
+// sees both, changes neither it may not, sees nothing of another workspace; an auditor sees every step.
+TEST_F(ServeTest, TenancyJourneyThroughTheCli) {
+  Atrium a((dir_ / "data").string());
+  ASSERT_TRUE(a.wait_ready()) << a.process().log();
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return (dir_ / name).string();
+  };
+  // Runs the CLI as `who` (each user has their own CLI config); returns exit status and output.
+  auto cli = [&](const std::string& who, std::vector<std::string> args, std::string password = "") {
+    std::vector<std::string> argv = {binary(), "--server", a.url("")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::map<std::string, std::string> env = {{"ATRIUM_CONFIG", (dir_ / ("cli-" + who)).string()}};
+    if (!password.empty()) env["ATRIUM_PASSWORD"] = password;
+    auto r = testing::run_command(argv, env);
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : testing::CommandResult{};
+  };
+  auto ok = [](const testing::CommandResult& r) { return r.status == 0; };
+  const std::string pw = "Journey-Password-42";
+
+  ASSERT_TRUE(ok(cli("admin", {"login", "-u", "admin"}, kAdminPassword)));
+  for (const std::string user : {"lead", "dev", "auditor", "outsider"}) {
+    auto f =
+        write(user + ".json", R"({"apiVersion":"iam.atrium.io/v1","kind":"User","metadata":{"name":")" + user +
+                                  R"("},"spec":{"email":")" + user + R"(@example.com","password":")" + pw + R"("}})");
+    auto r = cli("admin", {"users", "create", "-f", f});
+    ASSERT_TRUE(ok(r)) << r.output;
+  }
+  ASSERT_TRUE(ok(cli("admin", {"platform-members", "create", "-f",
+                               write("aud.json", R"({"user":"auditor","role":"platform-auditor"})")})));
+  for (const std::string ws : {"merchant-platform", "other-team"}) {
+    auto r = cli("admin",
+                 {"workspaces", "create", "-f",
+                  write(ws + ".json", R"({"apiVersion":"tenant.atrium.io/v1","kind":"Workspace","metadata":{"name":")" +
+                                          ws + R"("},"spec":{"clusters":["sandbox","production"]}})")});
+    ASSERT_TRUE(ok(r)) << r.output;
+  }
+  auto lead_admin = cli("admin", {"members", "--workspace", "merchant-platform", "create", "-f",
+                                  write("lead-m.json", R"({"user":"lead","role":"admin"})")});
+  ASSERT_TRUE(ok(lead_admin)) << lead_admin.output;
+
+  ASSERT_TRUE(ok(cli("lead", {"login", "-u", "lead"}, pw)));
+  for (auto [project, cluster] : std::vector<std::pair<std::string, std::string>>{{"merchant-sandbox", "sandbox"},
+                                                                                  {"merchant-prod", "production"}}) {
+    auto r =
+        cli("lead",
+            {"projects", "--workspace", "merchant-platform", "create", "-f",
+             write(project + ".json", R"({"apiVersion":"tenant.atrium.io/v1","kind":"Project","metadata":{"name":")" +
+                                          project + R"("},"spec":{"cluster":")" + cluster + R"("}})")});
+    ASSERT_TRUE(ok(r)) << r.output;
+  }
+  auto op = cli("lead", {"project-members", "--workspace", "merchant-platform", "--project", "merchant-sandbox",
+                         "create", "-f", write("dev-op.json", R"({"user":"dev","role":"operator"})")});
+  ASSERT_TRUE(ok(op)) << op.output;
+  auto view = cli("lead", {"project-members", "--workspace", "merchant-platform", "--project", "merchant-prod",
+                           "create", "-f", write("dev-view.json", R"({"user":"dev","role":"viewer"})")});
+  ASSERT_TRUE(ok(view)) << view.output;
+  // The lead has nothing in another workspace.
+  EXPECT_FALSE(ok(cli("lead", {"projects", "--workspace", "other-team", "list"})));
+
+  ASSERT_TRUE(ok(cli("dev", {"login", "-u", "dev"}, pw)));
+  auto dev_projects = cli("dev", {"projects", "--workspace", "merchant-platform", "list"});
+  ASSERT_TRUE(ok(dev_projects)) << dev_projects.output;
+  EXPECT_NE(dev_projects.output.find("merchant-sandbox"), std::string::npos) << dev_projects.output;
+  EXPECT_NE(dev_projects.output.find("merchant-prod"), std::string::npos);
+  auto dev_ws = cli("dev", {"workspaces", "list"});
+  EXPECT_EQ(dev_ws.output.find("other-team"), std::string::npos) << dev_ws.output;
+  auto denied = cli("dev", {"projects", "--workspace", "merchant-platform", "delete", "merchant-prod"});
+  EXPECT_FALSE(ok(denied));
+  EXPECT_NE(denied.output.find("may not"), std::string::npos) << denied.output;
+  EXPECT_FALSE(ok(cli("dev", {"projects", "--workspace", "other-team", "list"})));
+  EXPECT_FALSE(ok(cli("dev", {"project-members", "--workspace", "merchant-platform", "--project", "merchant-prod",
+                              "create", "-f", write("x.json", R"({"user":"outsider","role":"viewer"})")})));
+
+  ASSERT_TRUE(ok(cli("outsider", {"login", "-u", "outsider"}, pw)));
+  auto outsider_ws = cli("outsider", {"workspaces", "list"});
+  EXPECT_EQ(outsider_ws.output.find("merchant-platform"), std::string::npos) << outsider_ws.output;
+  EXPECT_FALSE(ok(cli("outsider", {"projects", "--workspace", "merchant-platform", "list"})));
+
+  ASSERT_TRUE(ok(cli("auditor", {"login", "-u", "auditor"}, pw)));
+  auto trail = cli("auditor", {"audit", "--limit", "200", "-o", "json"});
+  ASSERT_TRUE(ok(trail)) << trail.output;
+  for (const char* step : {"\"workspaces\"", "\"workspacemembers\"", "\"projects\"", "\"members\"", "\"denied\""}) {
+    EXPECT_NE(trail.output.find(step), std::string::npos) << step;
+  }
+  auto auditor_write =
+      cli("auditor", {"workspaces", "create", "-f", write("w3.json", R"({"metadata":{"name":"sneaky"}})")});
+  EXPECT_FALSE(ok(auditor_write));
+  EXPECT_FALSE(ok(cli("auditor", {"workspaces", "delete", "other-team"})));
+}
+
 TEST_F(ServeTest, BadConfigurationIsRefusedNamingTheKey) {
   auto r = testing::run_command({binary(), "serve", "--data-dir", (dir_ / "d").string(), "--threads", "zero"}, {});
   ASSERT_TRUE(r);
