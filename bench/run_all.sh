@@ -12,6 +12,16 @@ out="$here/results/$(date -u +%Y%m%d-%H%M%S)-$commit.txt"
   /usr/bin/python3 "$here/startup_memory.py" "$build/atrium" 5
   echo "## 100-item list throughput vs nginx"
   "$here/list_throughput.sh" "$build/atrium" 10
+  echo "## GETs during a login flood"
+  "$here/login_flood.sh" "$build/atrium" 10
+  if [ -x "$build/authz_bench" ]; then
+    echo "## authorisation at scale"
+    "$build/authz_bench" --benchmark_min_time=0.2
+  fi
+  if [ -x "$build/login_timing" ]; then
+    echo "## login timing: unknown user vs wrong password"
+    "$build/login_timing"
+  fi
   if [ -x "$build/micro_bench" ]; then
     echo "## micro benchmarks"
     "$build/micro_bench" --benchmark_min_time=0.2

@@ -17,11 +17,12 @@ cat <<MSG
 
   Atrium is running at http://$listen   (stop with Ctrl-C)
 
-  Log in with the bootstrap administrator token (until users arrive with [iam]):
-    token file:  $data/admin.token
-    curl:        curl -H "Authorization: Bearer \$(cat $data/admin.token)" http://$listen/api/v1/workspaces
-    CLI:         build/atrium config set-server http://$listen
-                 ATRIUM_TOKEN=\$(cat $data/admin.token) build/atrium workspaces list
+  Log in as "admin": the password is \$ATRIUM_ADMIN_PASSWORD if you set it before the first start, otherwise
+  the one printed above on the first start (only the hash is kept).
+    CLI:   build/atrium --server http://$listen login -u admin
+           build/atrium workspaces list
+    curl:  curl -d '{"username":"admin","password":"..."}' -H 'Content-Type: application/json' http://$listen/api/v1/login
+  Break-glass token (platform admin, keep it secret): $data/admin.token
   API reference: http://$listen/api/v1/openapi.json
 
 MSG
