@@ -36,7 +36,6 @@ core::Result<json::value> patched(const net::HttpRequest& req, const storage::St
   return merge_patch(*cur, *patch);
 }
 
-net::HttpResponse list_response(const storage::ListResult& list) { return json_response(200, render_list(list)); }
 
 // ?cascade=true|false (absent: false).
 core::Result<bool> cascade_of(const net::HttpRequest& req) {
@@ -146,9 +145,9 @@ void TenancyRoutes::register_routes(Router& router) const {
 core::Result<net::HttpResponse> TenancyRoutes::list_workspaces(RouteContext& ctx) const {
   auto opts = core::parse_list_options(ctx.request.query);
   if (!opts) return core::fail(opts.error());
-  auto list = workspaces_.list(ctx.principal, *opts);
+  auto list = workspaces_.list_shared(ctx.principal, *opts);
   if (!list) return core::fail(list.error());
-  return list_response(*list);
+  return shared_list_response(*list);
 }
 
 core::Result<net::HttpResponse> TenancyRoutes::create_workspace(RouteContext& ctx) const {
@@ -195,15 +194,21 @@ core::Result<net::HttpResponse> TenancyRoutes::delete_workspace(RouteContext& ct
 
 // --- projects ---
 
+net::HttpResponse TenancyRoutes::shared_list_response(const std::shared_ptr<const storage::ListResult>& list) const {
+  net::HttpResponse r = json_response(200, std::string());
+  r.shared_body = rendered_.render(list);
+  return r;
+}
+
 core::Result<net::HttpResponse> TenancyRoutes::list_projects(RouteContext& ctx) const {
   auto opts = core::parse_list_options(ctx.request.query);
   if (!opts) return core::fail(opts.error());
   const std::string& ws = ctx.param("workspace");
   // An empty list and a missing workspace must not look alike.
   if (auto w = workspaces_.get(ws); !w) return core::fail(w.error());
-  auto list = projects_.list(ctx.principal, ws, *opts);
+  auto list = projects_.list_shared(ctx.principal, ws, *opts);
   if (!list) return core::fail(list.error());
-  return list_response(*list);
+  return shared_list_response(*list);
 }
 
 core::Result<net::HttpResponse> TenancyRoutes::create_project(RouteContext& ctx) const {

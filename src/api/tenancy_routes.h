@@ -9,6 +9,7 @@
 // "group:<name>". Thread-safe after register_routes(); the services must outlive the routes.
 #pragma once
 
+#include "api/resource_routes.h"
 #include "api/router.h"
 #include "tenancy/members.h"
 #include "tenancy/projects.h"
@@ -47,6 +48,9 @@ class TenancyRoutes {
   tenancy::Workspaces& workspaces_;
   tenancy::Projects& projects_;
   tenancy::Members& members_;
+  mutable RenderedListCache rendered_;
+
+  net::HttpResponse shared_list_response(const std::shared_ptr<const storage::ListResult>& list) const;
 };
 
 }  // namespace atrium::api

@@ -1,6 +1,7 @@
 #include "crypto/password.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include <sodium.h>
@@ -45,6 +46,22 @@ bool needs_rehash(std::string_view hash, const PasswordHashCost& cost) {
   if (hash.empty() || hash.size() >= crypto_pwhash_argon2id_STRBYTES) return true;
   std::string terminated(hash);
   return crypto_pwhash_argon2id_str_needs_rehash(terminated.c_str(), cost.ops_limit, cost.mem_limit) != 0;
+}
+
+std::string unverifiable_hash(const PasswordHashCost& cost) {
+  if (!ensure_sodium()) return {};
+  unsigned char salt[crypto_pwhash_argon2id_SALTBYTES];
+  unsigned char digest[32];
+  randombytes_buf(salt, sizeof salt);
+  randombytes_buf(digest, sizeof digest);
+  auto b64 = [](const unsigned char* data, std::size_t n) {
+    std::string out(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL_NO_PADDING), '\0');
+    sodium_bin2base64(out.data(), out.size(), data, n, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    out.resize(std::strlen(out.c_str()));
+    return out;
+  };
+  return "$argon2id$v=19$m=" + std::to_string(cost.mem_limit / 1024) + ",t=" + std::to_string(cost.ops_limit) +
+         ",p=1$" + b64(salt, sizeof salt) + "$" + b64(digest, sizeof digest);
 }
 
 }  // namespace atrium::crypto

@@ -41,4 +41,10 @@ bool verify_password(std::string_view hash, std::string_view password);
 // True when `hash` was made with other parameters than `cost` (rehash at the next successful login).
 bool needs_rehash(std::string_view hash, const PasswordHashCost& cost);
 
+// A well-formed argon2id hash with `cost`'s parameters, a random salt and a random digest, made without hashing:
+// verifying any password against it costs exactly what a real verification costs and fails. Used in place of
+// a missing user's hash, so that unknown users and wrong passwords take the same time, without paying a hash
+// at start-up.
+std::string unverifiable_hash(const PasswordHashCost& cost);
+
 }  // namespace atrium::crypto

@@ -88,3 +88,20 @@ TEST(RandomTest, ConstantTimeEqualComparesContentAndLength) {
 
 }  // namespace
 }  // namespace atrium::crypto
+
+namespace atrium::crypto {
+namespace {
+
+TEST(PasswordTest, UnverifiableHashHasTheCostsParametersAndMatchesNothing) {
+  for (const auto& cost : {PasswordHashCost::minimum(), PasswordHashCost::interactive()}) {
+    std::string h = unverifiable_hash(cost);
+    ASSERT_TRUE(h.starts_with("$argon2id$v=19$m=")) << h;
+    EXPECT_FALSE(needs_rehash(h, cost)) << "parameters differ from the cost's: " << h;
+    EXPECT_FALSE(verify_password(h, ""));
+    EXPECT_NE(unverifiable_hash(cost), h) << "salts must be random";
+  }
+  EXPECT_FALSE(verify_password(unverifiable_hash(PasswordHashCost::minimum()), "anything"));
+}
+
+}  // namespace
+}  // namespace atrium::crypto

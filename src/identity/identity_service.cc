@@ -92,8 +92,7 @@ IdentityService::IdentityService(storage::Store& store, const core::Clock& clock
       throttle_(clock, options_.throttle),
       tokens_(store, clock, options_.lifetimes) {
   // Verified in place of a missing hash, so unknown users cost what known ones do.
-  auto dummy = crypto::hash_password(crypto::random_token(), options_.hash_cost);
-  dummy_hash_ = dummy ? *dummy : std::string();
+  dummy_hash_ = crypto::unverifiable_hash(options_.hash_cost);
 }
 
 core::Result<std::string> IdentityService::hash(std::string_view password) {

@@ -265,15 +265,30 @@ core::Status Projects::remove(const std::string& workspace, const std::string& n
 
 core::Result<storage::ListResult> Projects::list(const core::Principal& caller, const std::string& workspace,
                                                  const core::ListOptions& options) {
-  return list_visible(store_, std::string(kProjectKind), "workspace/" + workspace, options,
-                      [&](const storage::StoredObject& o) {
-                        core::AccessRequest r{.verb = "get",
-                                              .api_group = std::string(iam::kTenantGroup),
-                                              .resource = "projects",
-                                              .name = o.name,
-                                              .scope = iam::project_scope(workspace, o.name)};
-                        return authorizer_.authorize(caller, r).allowed;
-                      });
+  auto shared = list_shared(caller, workspace, options);
+  if (!shared) return core::fail(shared.error());
+  return **shared;
+}
+
+core::Result<std::shared_ptr<const storage::ListResult>> Projects::list_shared(const core::Principal& caller,
+                                                                               const std::string& workspace,
+                                                                               const core::ListOptions& options) {
+  // Reading projects at the workspace level is a real rule (workspace admins and viewers), not membership.
+  bool sees_all = authorizer_
+                      .authorize(caller, core::AccessRequest{.verb = "get",
+                                                             .api_group = std::string(iam::kTenantGroup),
+                                                             .resource = "projects",
+                                                             .scope = iam::workspace_scope(workspace)})
+                      .allowed;
+  return list_visible_shared(store_, std::string(kProjectKind), "workspace/" + workspace, options, sees_all,
+                             [&](const storage::StoredObject& o) {
+                               core::AccessRequest r{.verb = "get",
+                                                     .api_group = std::string(iam::kTenantGroup),
+                                                     .resource = "projects",
+                                                     .name = o.name,
+                                                     .scope = iam::project_scope(workspace, o.name)};
+                               return authorizer_.authorize(caller, r).allowed;
+                             });
 }
 
 }  // namespace atrium::tenancy

@@ -35,6 +35,10 @@ class Projects {
   // The projects of the workspace the caller may get.
   core::Result<storage::ListResult> list(const core::Principal& caller, const std::string& workspace,
                                          const core::ListOptions& options);
+  // The same as a shared snapshot; callers who may read every project of the workspace get the store's cached list.
+  core::Result<std::shared_ptr<const storage::ListResult>> list_shared(const core::Principal& caller,
+                                                                       const std::string& workspace,
+                                                                       const core::ListOptions& options);
 
  private:
   core::Result<storage::StoredObject> write(const core::Principal& caller, const std::string& workspace,

@@ -25,4 +25,13 @@ core::Result<storage::ListResult> list_visible(storage::Store& store, const std:
   return out;
 }
 
+core::Result<std::shared_ptr<const storage::ListResult>> list_visible_shared(
+    storage::Store& store, const std::string& kind, const std::string& scope, const core::ListOptions& options,
+    bool sees_all, const std::function<bool(const storage::StoredObject&)>& visible) {
+  if (sees_all) return store.list_shared(kind, scope, storage::Store::ScopeMatch::Exact, options);
+  auto filtered = list_visible(store, kind, scope, options, visible);
+  if (!filtered) return core::fail(filtered.error());
+  return std::make_shared<const storage::ListResult>(std::move(*filtered));
+}
+
 }  // namespace atrium::tenancy

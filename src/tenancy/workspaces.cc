@@ -195,14 +195,29 @@ core::Status Workspaces::remove(const std::string& name, WorkspaceDeleteOptions 
 }
 
 core::Result<storage::ListResult> Workspaces::list(const core::Principal& caller, const core::ListOptions& options) {
-  return list_visible(store_, std::string(kWorkspaceKind), "", options, [&](const storage::StoredObject& o) {
-    core::AccessRequest r{.verb = "get",
-                          .api_group = std::string(iam::kTenantGroup),
-                          .resource = "workspaces",
-                          .name = o.name,
-                          .scope = iam::workspace_scope(o.name)};
-    return authorizer_.authorize(caller, r).allowed;
-  });
+  auto shared = list_shared(caller, options);
+  if (!shared) return core::fail(shared.error());
+  return **shared;
+}
+
+core::Result<std::shared_ptr<const storage::ListResult>> Workspaces::list_shared(const core::Principal& caller,
+                                                                                 const core::ListOptions& options) {
+  // Reading workspaces at the platform level is a real rule (platform admins, auditors), not membership.
+  bool sees_all = authorizer_
+                      .authorize(caller, core::AccessRequest{.verb = "get",
+                                                             .api_group = std::string(iam::kTenantGroup),
+                                                             .resource = "workspaces",
+                                                             .scope = iam::platform_scope()})
+                      .allowed;
+  return list_visible_shared(store_, std::string(kWorkspaceKind), "", options, sees_all,
+                             [&](const storage::StoredObject& o) {
+                               core::AccessRequest r{.verb = "get",
+                                                     .api_group = std::string(iam::kTenantGroup),
+                                                     .resource = "workspaces",
+                                                     .name = o.name,
+                                                     .scope = iam::workspace_scope(o.name)};
+                               return authorizer_.authorize(caller, r).allowed;
+                             });
 }
 
 }  // namespace atrium::tenancy

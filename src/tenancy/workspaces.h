@@ -35,6 +35,9 @@ class Workspaces {
   core::Status remove(const std::string& name, WorkspaceDeleteOptions options);
   // The workspaces the caller may get.
   core::Result<storage::ListResult> list(const core::Principal& caller, const core::ListOptions& options);
+  // The same as a shared snapshot; callers who may read every workspace get the store's cached list.
+  core::Result<std::shared_ptr<const storage::ListResult>> list_shared(const core::Principal& caller,
+                                                                       const core::ListOptions& options);
 
  private:
   storage::Store& store_;
