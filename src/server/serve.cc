@@ -170,7 +170,8 @@ int serve(const ServerConfig& cfg) {
     }
   }
   identity::IdentityAuthenticator identity_authn(identity_service);
-  ChainAuthenticator authn({&identity_authn, bootstrap->get()});
+  // The bootstrap token is a constant-time compare; sessions and API tokens need a store lookup.
+  ChainAuthenticator authn({bootstrap->get(), &identity_authn});
   api::IdentityRoutes identity_routes(identity_service, store, clock, {.public_url = cfg.public_url});
   identity_routes.register_routes(router);
   types.push_back(&identity::user_type());
