@@ -16,7 +16,7 @@ configure: setup
 	@cmake --preset $(PRESET) >/dev/null
 
 build: configure
-	@cmake --build --preset $(PRESET) -j $(JOBS)
+	@cmake --build --preset $(PRESET) -j $(JOBS) $(if $(TARGET),--target $(TARGET))
 	@ln -sfn $(PRESET)/atrium build/atrium
 
 release:
@@ -44,7 +44,7 @@ test-integration: build
 	@scripts/run_tests.sh build/$(PRESET) -L integration
 
 run: setup
-	@$(MAKE) --no-print-directory build PRESET=release
+	@$(MAKE) --no-print-directory build PRESET=release TARGET=atrium
 	@scripts/run.sh build/release/atrium "$(DATA_DIR)" "$(LISTEN)"
 
 bench: setup
