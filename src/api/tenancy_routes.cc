@@ -36,7 +36,6 @@ core::Result<json::value> patched(const net::HttpRequest& req, const storage::St
   return merge_patch(*cur, *patch);
 }
 
-
 // ?cascade=true|false (absent: false).
 core::Result<bool> cascade_of(const net::HttpRequest& req) {
   auto v = req.query_param("cascade");
