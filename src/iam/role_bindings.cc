@@ -191,6 +191,17 @@ core::Result<std::vector<storage::Mutation>> RoleBindings::last_admin_guard(std:
   return guard;
 }
 
+core::Result<std::vector<storage::Mutation>> RoleBindings::removals_for_user(const std::string& user) const {
+  auto all = list_all(store_, std::string(kRoleBindingKind), "", storage::Store::ScopeMatch::All);
+  if (!all) return core::fail(all.error());
+  const std::string name = binding_name(Subject{"User", user});
+  std::vector<storage::Mutation> out;
+  for (const auto& b : *all) {
+    if (b.name == name) out.push_back(delete_mutation(b));
+  }
+  return out;
+}
+
 core::Status RoleBindings::check_not_last_platform_admin(std::string_view user) const {
   auto g = last_admin_guard(user);
   if (!g) return core::fail(g.error());

@@ -73,6 +73,10 @@ class RoleBindings {
   // them would lock everyone out. Used by the identity module before deleting a user.
   core::Status check_not_last_platform_admin(std::string_view user) const;
 
+  // Deletions of every binding of `user` in every scope, for the identity module to commit together with the
+  // user's own deletion: a later user of the same name must not inherit them.
+  core::Result<std::vector<storage::Mutation>> removals_for_user(const std::string& user) const;
+
   void notify_changed() const;
   const Roles& roles() const { return roles_; }
 

@@ -90,7 +90,7 @@ const std::vector<BuiltinRole>& builtin_roles() {
        Level::Workspace,
        "Manages everything in the workspace: settings, projects, members, roles, quotas.",
        {"workspace-manage", "projects-manage", "workspace-members-manage", "workspace-roles-manage", "members-manage",
-        "roles-manage", "kube-manage"}},
+        "roles-manage", "kube-manage", "workspace-audit-read"}},
       {"self-provisioner",
        Level::Workspace,
        "Reads the workspace and creates projects, becoming their admin.",

@@ -233,6 +233,39 @@ core::Result<storage::StoredObject> IdentityService::replace_user(const std::str
   return written->front();
 }
 
+core::Result<std::vector<storage::Mutation>> IdentityService::group_removals_for(const std::string& user) {
+  std::vector<storage::Mutation> out;
+  core::ListOptions opts;
+  opts.limit = core::ListOptions::kMaxLimit;
+  opts.sort_by = "name";
+  opts.order = core::SortOrder::Ascending;
+  for (opts.page = 1;; ++opts.page) {
+    auto page = store_.list(std::string(kGroupKind), "", storage::Store::ScopeMatch::Exact, opts);
+    if (!page) return core::fail(page.error());
+    for (const auto& g : page->items) {
+      auto doc = core::parse_json(g.data);
+      if (!doc || !doc->is_object()) continue;
+      auto* spec = doc->as_object().if_contains("spec");
+      auto* members = spec && spec->is_object() ? spec->as_object().if_contains("members") : nullptr;
+      if (!members || !members->is_array()) continue;
+      auto& list = members->as_array();
+      auto before = list.size();
+      list.erase(std::remove_if(list.begin(), list.end(),
+                                [&](const json::value& v) { return v.is_string() && v.as_string() == user; }),
+                 list.end());
+      if (list.size() == before) continue;
+      storage::Mutation m;
+      m.op = storage::Mutation::Op::Update;
+      m.object = g;
+      m.object.data = json::serialize(*doc);
+      m.expected_version = g.resource_version;
+      out.push_back(std::move(m));
+    }
+    if (opts.page * opts.limit >= page->total) break;
+  }
+  return out;
+}
+
 core::Status IdentityService::delete_user(const std::string& name, std::int64_t expected_version) {
   auto current = store_.get(std::string(kUserKind), "", name);
   if (!current) return core::fail(current.error());
@@ -254,6 +287,14 @@ core::Status IdentityService::delete_user(const std::string& name, std::int64_t 
   auto revocations = tokens_.revocations_for(name);
   if (!revocations) return core::fail(revocations.error());
   for (auto& m : *revocations) batch.push_back(std::move(m));
+  auto memberships = group_removals_for(name);
+  if (!memberships) return core::fail(memberships.error());
+  for (auto& m : *memberships) batch.push_back(std::move(m));
+  if (options_.deletion_mutations) {
+    auto extra = options_.deletion_mutations(name);
+    if (!extra) return core::fail(extra.error());
+    for (auto& m : *extra) batch.push_back(std::move(m));
+  }
   auto written = store_.commit(batch);
   if (!written) {
     if (written.error().code == core::ErrorCode::Conflict) return core::fail(conflict(name));

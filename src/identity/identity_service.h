@@ -54,6 +54,8 @@ struct IdentityOptions {
   // last platform admin cannot be deleted"). Wired to iam by the server.
   std::function<core::Status(const std::string& user)> before_delete_user;
   std::function<core::Status(const std::string& user)> before_disable_user;
+  // Further writes committed atomically with a user's deletion (e.g. removing their role bindings).
+  std::function<core::Result<std::vector<storage::Mutation>>(const std::string& user)> deletion_mutations;
   // Called once per login attempt (audit). Must not throw.
   std::function<void(const LoginEvent&)> on_login;
 };
@@ -100,6 +102,7 @@ class IdentityService {
  private:
   core::Result<std::string> hash(std::string_view password);
   core::Result<storage::StoredObject> provision_ldap_user(const std::string& name, const LdapIdentity& identity);
+  core::Result<std::vector<storage::Mutation>> group_removals_for(const std::string& user);
   core::Status record_login(storage::StoredObject user, const LdapIdentity* identity);
   void report(const LoginRequest& r, LoginEvent::Outcome outcome, std::string reason, std::string source);
   core::Result<std::optional<storage::Mutation>> credential_mutation(const std::string& user,

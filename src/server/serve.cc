@@ -150,6 +150,9 @@ int serve(const ServerConfig& cfg) {
     return bindings.check_not_last_platform_admin(user);
   };
   identity_options.before_disable_user = identity_options.before_delete_user;
+  identity_options.deletion_mutations = [&bindings](const std::string& user) {
+    return bindings.removals_for_user(user);
+  };
   identity::IdentityService identity_service(store, clock, identity_options);
   const char* admin_password = std::getenv("ATRIUM_ADMIN_PASSWORD");
   auto generated = identity_service.ensure_bootstrap_admin(admin_password ? admin_password : "");

@@ -335,10 +335,35 @@ TEST_F(ServeTest, TenancyJourneyThroughTheCli) {
   EXPECT_FALSE(ok(cli("dev", {"project-members", "--workspace", "merchant-platform", "--project", "merchant-prod",
                               "create", "-f", write("x.json", R"({"user":"outsider","role":"viewer"})")})));
 
+  // The lead reads the audit log of their workspace, not the platform's; the developer reads neither.
+  auto lead_audit = cli("lead", {"audit", "--workspace", "merchant-platform", "--limit", "200", "-o", "json"});
+  ASSERT_TRUE(ok(lead_audit)) << lead_audit.output;
+  EXPECT_NE(lead_audit.output.find("merchant-sandbox"), std::string::npos) << lead_audit.output;
+  EXPECT_EQ(lead_audit.output.find("other-team"), std::string::npos) << lead_audit.output;
+  EXPECT_FALSE(ok(cli("lead", {"audit"})));
+  EXPECT_FALSE(ok(cli("dev", {"audit", "--workspace", "merchant-platform"})));
+
   ASSERT_TRUE(ok(cli("outsider", {"login", "-u", "outsider"}, pw)));
   auto outsider_ws = cli("outsider", {"workspaces", "list"});
   EXPECT_EQ(outsider_ws.output.find("merchant-platform"), std::string::npos) << outsider_ws.output;
   EXPECT_FALSE(ok(cli("outsider", {"projects", "--workspace", "merchant-platform", "list"})));
+
+  // A deleted user leaves nothing behind: a new user of the same name inherits no binding and no group.
+  ASSERT_TRUE(ok(cli("admin", {"groups", "create", "-f",
+                               write("g.json", R"({"apiVersion":"iam.atrium.io/v1","kind":"Group","metadata":)"
+                                               R"({"name":"payments"},"spec":{"members":["outsider","dev"]}})")})));
+  ASSERT_TRUE(ok(cli("lead", {"project-members", "--workspace", "merchant-platform", "--project", "merchant-sandbox",
+                              "create", "-f", write("o.json", R"({"user":"outsider","role":"viewer"})")})));
+  ASSERT_TRUE(ok(cli("outsider", {"projects", "--workspace", "merchant-platform", "list"})));
+  auto removed = cli("admin", {"users", "delete", "outsider"});
+  ASSERT_TRUE(ok(removed)) << removed.output;
+  ASSERT_TRUE(ok(cli("admin", {"users", "create", "-f", (dir_ / "outsider.json").string()})));
+  ASSERT_TRUE(ok(cli("outsider", {"login", "-u", "outsider"}, pw)));
+  EXPECT_FALSE(ok(cli("outsider", {"projects", "--workspace", "merchant-platform", "list"})));
+  auto group = cli("admin", {"groups", "get", "payments", "-o", "json"});
+  ASSERT_TRUE(ok(group)) << group.output;
+  EXPECT_EQ(group.output.find("outsider"), std::string::npos) << group.output;
+  EXPECT_NE(group.output.find("dev"), std::string::npos) << group.output;
 
   ASSERT_TRUE(ok(cli("auditor", {"login", "-u", "auditor"}, pw)));
   auto trail = cli("auditor", {"audit", "--limit", "200", "-o", "json"});
