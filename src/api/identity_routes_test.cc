@@ -10,6 +10,7 @@
 #include "api/testing/test_requests.h"
 #include "core/testing/fake_clock.h"
 #include "identity/identity_authenticator.h"
+#include "storage/testing/temp_store.h"
 
 namespace atrium::api {
 namespace {
@@ -20,13 +21,7 @@ const std::string kPassword = "Tr0ub4dor&3-horse";
 class IdentityRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("atrium-idroutes-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto s = storage::open_store("sqlite://" + (dir_ / "atrium.db").string());
-    ASSERT_TRUE(s) << s.error().message;
-    store_ = std::move(*s);
+    ASSERT_TRUE(store_.ok());
     identity::IdentityOptions o;
     o.hash_cost = crypto::PasswordHashCost::minimum();
     service_ = std::make_unique<identity::IdentityService>(*store_, clock_, o);
@@ -45,8 +40,6 @@ class IdentityRoutesTest : public ::testing::Test {
     routes_.reset();
     authn_.reset();
     service_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
   net::HttpResponse call(std::string method, std::string target, std::string body = {}, std::string token = {}) {
     auto req = make_request(std::move(method), std::move(target), std::move(body), token.empty() ? token_ : token);
@@ -72,9 +65,8 @@ class IdentityRoutesTest : public ::testing::Test {
            R"("},"spec":{"email":"a@example.com","password":")" + password + R"("}})";
   }
 
-  std::filesystem::path dir_;
   core::FakeClock clock_;
-  std::unique_ptr<storage::Store> store_;
+  storage::testing::TempStore store_;
   std::unique_ptr<identity::IdentityService> service_;
   std::unique_ptr<identity::IdentityAuthenticator> authn_;
   std::unique_ptr<IdentityRoutes> routes_;

@@ -7,6 +7,7 @@
 #include "api/api_handler.h"
 #include "api/testing/test_requests.h"
 #include "core/testing/fake_clock.h"
+#include "storage/testing/temp_store.h"
 
 namespace atrium::api {
 namespace {
@@ -36,13 +37,7 @@ class OneTokenAuthenticator : public core::Authenticator {
 class ResourceRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("atrium-api-test-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto s = storage::open_store("sqlite://" + (dir_ / "atrium.db").string());
-    ASSERT_TRUE(s) << s.error().message;
-    store_ = std::move(*s);
+    ASSERT_TRUE(store_.ok());
     type_ = std::make_unique<schema::ResourceType>(schema::ResourceInfo{.group = "test.atrium.io",
                                                                         .version = "v1",
                                                                         .kind = "Gadget",
@@ -56,8 +51,6 @@ class ResourceRoutesTest : public ::testing::Test {
   void TearDown() override {
     handler_.reset();
     routes_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   net::HttpResponse call(std::string method, std::string target, std::string body = {},
@@ -75,9 +68,8 @@ class ResourceRoutesTest : public ::testing::Test {
            labels + R"(},"spec":{"displayName":"G","replicas":)" + std::to_string(replicas) + "}}";
   }
 
-  std::filesystem::path dir_;
   core::FakeClock clock_;
-  std::unique_ptr<storage::Store> store_;
+  storage::testing::TempStore store_;
   std::unique_ptr<schema::ResourceType> type_;
   std::unique_ptr<ResourceRoutes> routes_;
   Router router_;

@@ -15,6 +15,7 @@
 #include "iam/authorizer.h"
 #include "iam/role_bindings.h"
 #include "iam/roles.h"
+#include "storage/testing/temp_store.h"
 #include "tenancy/members.h"
 #include "tenancy/projects.h"
 #include "tenancy/templates.h"
@@ -53,13 +54,7 @@ std::string member_body(const std::string& user, const std::string& role) {
 class TenancyRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("atrium-tenancy-routes-test-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto s = storage::open_store("sqlite://" + (dir_ / "atrium.db").string());
-    ASSERT_TRUE(s) << s.error().message;
-    store_ = std::move(*s);
+    ASSERT_TRUE(store_.ok());
     ASSERT_TRUE(iam::register_templates(templates_));
     ASSERT_TRUE(tenancy::register_templates(templates_));
     authz_ = std::make_unique<iam::RbacAuthorizer>(*store_, templates_, clock_);
@@ -88,8 +83,6 @@ class TenancyRoutesTest : public ::testing::Test {
     bindings_.reset();
     roles_.reset();
     authz_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   net::HttpResponse call(const std::string& user, std::string method, std::string target, std::string body = {}) {
@@ -133,9 +126,8 @@ class TenancyRoutesTest : public ::testing::Test {
   const std::string kSandbox = kWs + "/projects/merchant-sandbox";
   const std::string kProd = kWs + "/projects/merchant-prod";
 
-  std::filesystem::path dir_;
   core::FakeClock clock_;
-  std::unique_ptr<storage::Store> store_;
+  storage::testing::TempStore store_;
   iam::TemplateRegistry templates_;
   std::unique_ptr<iam::RbacAuthorizer> authz_;
   std::unique_ptr<iam::Roles> roles_;

@@ -6,24 +6,14 @@
 #include <gtest/gtest.h>
 
 #include "core/testing/fake_clock.h"
+#include "storage/testing/temp_store.h"
 
 namespace atrium::audit {
 namespace {
 
 class AuditLogTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("atrium-audit-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto s = storage::open_store("sqlite://" + (dir_ / "a.db").string());
-    ASSERT_TRUE(s) << s.error().message;
-    store_ = std::move(*s);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { ASSERT_TRUE(store_.ok()); }
   AuditEvent event(std::string user, std::string verb, std::string ws, Outcome o, int minute) {
     AuditEvent e;
     e.time = clock_.now() + std::chrono::minutes(minute);
@@ -48,9 +38,8 @@ class AuditLogTest : public ::testing::Test {
     return r ? *r : core::json::object();
   }
 
-  std::filesystem::path dir_;
   core::FakeClock clock_;
-  std::unique_ptr<storage::Store> store_;
+  storage::testing::TempStore store_;
 };
 
 TEST_F(AuditLogTest, RecordsAndFiltersEvents) {

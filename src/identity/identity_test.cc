@@ -8,6 +8,7 @@
 #include "identity/identity_authenticator.h"
 #include "identity/identity_service.h"
 #include "identity/user.h"
+#include "storage/testing/temp_store.h"
 
 namespace atrium::identity {
 namespace {
@@ -21,20 +22,12 @@ const std::string kGoodPassword = "Tr0ub4dor&3-horse";
 class IdentityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("atrium-identity-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto s = storage::open_store("sqlite://" + (dir_ / "atrium.db").string());
-    ASSERT_TRUE(s) << s.error().message;
-    store_ = std::move(*s);
+    ASSERT_TRUE(store_.ok());
     make_service();
   }
   void TearDown() override {
     authn_.reset();
     service_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
   void make_service() {
     IdentityOptions o = options_;
@@ -60,11 +53,10 @@ class IdentityTest : public ::testing::Test {
     return authn_->authenticate(core::Credentials{token, std::nullopt, "10.0.0.1"});
   }
 
-  std::filesystem::path dir_;
   core::FakeClock clock_;
   IdentityOptions options_;
   crypto::PasswordHashCost cost_ = crypto::PasswordHashCost::minimum();
-  std::unique_ptr<storage::Store> store_;
+  storage::testing::TempStore store_;
   std::unique_ptr<IdentityService> service_;
   std::unique_ptr<IdentityAuthenticator> authn_;
   std::vector<LoginEvent> events_;
