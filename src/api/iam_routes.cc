@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "api/request_body.h"
 #include "api/resource_routes.h"
 #include "api/responses.h"
 #include "iam/scope_key.h"
@@ -9,19 +10,6 @@
 
 namespace atrium::api {
 namespace {
-
-core::Result<json::value> parse_json_body(const net::HttpRequest& req) {
-  if (auto ct = req.header("Content-Type"); ct && !ct->empty()) {
-    std::string_view t = *ct;
-    if (!(t.starts_with("application/json") || t.starts_with("application/merge-patch+json"))) {
-      return core::fail(
-          core::Error(core::ErrorCode::InvalidArgument,
-                      fmt::format("Content-Type \"{}\" is not supported; send application/json", t.substr(0, 80))));
-    }
-  }
-  if (req.body.empty()) return core::fail(core::ErrorCode::InvalidArgument, "the request body is empty");
-  return core::parse_json(req.body);
-}
 
 // The scope of a roles route: the project when the path names one, the workspace when it names one, else the
 // platform (which offers platform and cluster roles).

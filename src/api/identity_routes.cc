@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "api/request_body.h"
 #include "api/responses.h"
 #include "identity/identity_authenticator.h"
 #include "identity/user.h"
@@ -13,19 +14,6 @@ namespace atrium::api {
 namespace {
 
 constexpr std::size_t kMaxLoginBody = 4096;
-
-core::Result<json::value> parse_json_body(const net::HttpRequest& req) {
-  if (auto ct = req.header("Content-Type"); ct && !ct->empty()) {
-    std::string_view t = *ct;
-    if (!(t.starts_with("application/json") || t.starts_with("application/merge-patch+json"))) {
-      return core::fail(
-          core::Error(core::ErrorCode::InvalidArgument,
-                      fmt::format("Content-Type \"{}\" is not supported; send application/json", t.substr(0, 80))));
-    }
-  }
-  if (req.body.empty()) return core::fail(core::ErrorCode::InvalidArgument, "the request body is empty");
-  return core::parse_json(req.body);
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);

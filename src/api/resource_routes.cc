@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "api/request_body.h"
 #include "api/responses.h"
 #include "core/uid.h"
 
@@ -32,19 +33,6 @@ core::Result<std::int64_t> expected_version_of(const json::value& body) {
   auto* rv = m->as_object().if_contains("resourceVersion");
   if (!rv || !rv->is_string() || rv->as_string().empty()) return 0;
   return parse_version(rv->as_string());
-}
-
-core::Result<json::value> parse_body(const net::HttpRequest& req) {
-  if (auto ct = req.header("Content-Type"); ct && !ct->empty()) {
-    std::string_view t = *ct;
-    if (!(t.starts_with("application/json") || t.starts_with("application/merge-patch+json"))) {
-      return core::fail(
-          core::Error(core::ErrorCode::InvalidArgument,
-                      fmt::format("Content-Type \"{}\" is not supported; send application/json", t.substr(0, 80))));
-    }
-  }
-  if (req.body.empty()) return core::fail(core::ErrorCode::InvalidArgument, "the request body is empty");
-  return core::parse_json(req.body);
 }
 
 std::string labels_text(const json::object& doc) {
@@ -202,7 +190,7 @@ core::Result<json::object> ResourceRoutes::decode_body(RouteContext& ctx, const 
 }
 
 core::Result<net::HttpResponse> ResourceRoutes::create(RouteContext& ctx) const {
-  auto body = parse_body(ctx.request);
+  auto body = parse_json_body(ctx.request);
   if (!body) return core::fail(body.error());
   auto doc = decode_body(ctx, *body);
   if (!doc) return core::fail(doc.error());
@@ -264,7 +252,7 @@ core::Result<net::HttpResponse> ResourceRoutes::write_existing(RouteContext& ctx
 }
 
 core::Result<net::HttpResponse> ResourceRoutes::update(RouteContext& ctx) const {
-  auto body = parse_body(ctx.request);
+  auto body = parse_json_body(ctx.request);
   if (!body) return core::fail(body.error());
   auto expected = expected_version_of(*body);
   if (!expected) return core::fail(expected.error());
@@ -274,7 +262,7 @@ core::Result<net::HttpResponse> ResourceRoutes::update(RouteContext& ctx) const 
 }
 
 core::Result<net::HttpResponse> ResourceRoutes::patch(RouteContext& ctx) const {
-  auto body = parse_body(ctx.request);
+  auto body = parse_json_body(ctx.request);
   if (!body) return core::fail(body.error());
   if (!body->is_object()) return core::fail(core::ErrorCode::InvalidArgument, "a merge patch must be a JSON object");
   auto expected = expected_version_of(*body);
