@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,16 +58,24 @@ core::Result<std::unique_ptr<ChildProcess>> ChildProcess::start(const std::vecto
   for (auto& a : argv_copy) args.push_back(a.data());
   args.push_back(nullptr);
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    return core::fail(core::ErrorCode::Unavailable, fmt::format("cannot run {}: {}", argv[0], std::strerror(rc)));
+  // fork + exec rather than posix_spawn: the child asks to be killed when the test process dies, so a test that
+  // crashes (an ASan abort, say) leaves no server running behind it.
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    return core::fail(core::ErrorCode::Unavailable, fmt::format("cannot run {}: {}", argv[0], std::strerror(errno)));
+  }
+  if (pid == 0) {  // only async-signal-safe calls from here to exec
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    int in = ::open("/dev/null", O_RDONLY);
+    int out = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (in < 0 || out < 0) ::_exit(127);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+    ::execve(args[0], args.data(), envp.data());
+    ::_exit(127);
   }
   auto p = std::unique_ptr<ChildProcess>(new ChildProcess());
   p->pid_ = pid;
