@@ -29,7 +29,7 @@ check-deps:
 	@/usr/bin/python3 scripts/check_deps.py
 
 format:
-	@git ls-files 'src/*.h' 'src/*.cc' 'bench/*.cc' 'fuzz/*.cc' 'tests/*.h' 'tests/*.cc' | xargs clang-format -i
+	@git ls-files --cached --others --exclude-standard 'src/*.h' 'src/*.cc' 'bench/*.cc' 'fuzz/*.cc' 'tests/*.h' 'tests/*.cc' | xargs clang-format -i
 
 check: check-format check-deps
 

@@ -12,6 +12,7 @@ DEBS=(
   clang-14 clang-format libclang-rt-14-dev
   postgresql-15 postgresql-client-15
   slapd ldap-utils libldap-dev
+  libzstd-dev
   wrk nginx-light
 )
 

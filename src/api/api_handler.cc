@@ -211,6 +211,12 @@ net::HttpResponse ApiHandler::dispatch(net::HttpRequest& request, std::string& r
   const Route& route = *match->route;
   route_label = route.pattern;
   RouteContext ctx{request, std::move(match->params), {}, client_address(request)};
+  ctx.scope = scope_from_params(ctx.params);
+  if (auto ns = ctx.params.find("namespace"); ns != ctx.params.end() && !ctx.scope.cluster.empty()) {
+    std::optional<core::Scope> project;
+    if (options_.namespace_scope) project = options_.namespace_scope(ctx.scope.cluster, ns->second);
+    if (project) ctx.scope = *project;
+  }
   if (route.access == Access::Authenticated) {
     core::Credentials creds{bearer_token(request), cookie(request, "atrium_session"), ctx.client_address};
     if (!creds.bearer_token && !creds.session_cookie) {
@@ -232,7 +238,7 @@ net::HttpResponse ApiHandler::dispatch(net::HttpRequest& request, std::string& r
     }
     if (options_.authorizer && !route.verb.empty()) {
       core::AccessRequest access{route.verb,        route.api_group,   route.resource,
-                                 route.subresource, ctx.param("name"), scope_from_params(ctx.params)};
+                                 route.subresource, ctx.param("name"), ctx.scope};
       core::Decision d = options_.authorizer->authorize(ctx.principal, access);
       if (!d.allowed) {
         std::string message = fmt::format("user \"{}\" may not {}", ctx.principal.user,
@@ -278,7 +284,7 @@ void ApiHandler::audit(const net::HttpRequest& request, const RouteContext* ctx,
   if (ctx) {
     e.user = ctx->principal.user;
     e.name = ctx->param("name");
-    e.scope = scope_from_params(ctx->params);
+    e.scope = ctx->scope;
   }
   if (route) {
     e.verb = route->verb.empty() ? request.method : route->verb;

@@ -6,6 +6,7 @@
 #include <array>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,9 @@ struct ApiOptions {
   audit::AuditLog* audit = nullptr;
   // Cookie-authenticated mutations and WebSocket upgrades must come from this origin (empty: not checked).
   std::string public_url;
+  // The project owning a namespace of a cluster (Project scope), or nullopt when no project does (the request then
+  // acts at Cluster scope, so only cluster and platform roles decide it). Null: every namespace is Cluster scope.
+  std::function<std::optional<core::Scope>(std::string_view cluster, std::string_view ns)> namespace_scope;
 };
 
 // The scope a route acts in, from its path parameters: {workspace} and {project} → Project level,

@@ -24,6 +24,9 @@ struct RouteContext {
   std::map<std::string, std::string, std::less<>> params;
   core::Principal principal;
   std::string client_address;  // after trusted-proxy processing
+  // What the request acts on, from the path: see scope_from_params; a {namespace} of a {cluster} is the project
+  // owning that namespace, or the cluster itself when no project does.
+  core::Scope scope;
 
   const std::string& param(std::string_view name) const;
 };

@@ -1,17 +1,12 @@
 #include "audit/audit_log.h"
 
-#include <cctype>
-
 #include <fmt/format.h>
 
 #include "core/log.h"
 #include "core/uid.h"
-#include "core/validation.h"
 
 namespace atrium::audit {
 namespace {
-
-constexpr const char* kKind = "AuditEvent";
 
 std::string_view level_name(core::Scope::Level l) {
   switch (l) {
@@ -27,17 +22,57 @@ std::string_view level_name(core::Scope::Level l) {
   return "platform";
 }
 
-// Label values must be valid Kubernetes label values; anything else is kept only in the document.
-void add_label(core::json::object& labels, const char* key, std::string_view value) {
-  if (value.empty() || value.size() > 63) return;
-  for (char c : value) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return;
+// `s` with every byte that is not part of well-formed UTF-8, and every NUL, replaced by U+FFFD: what a client
+// sends (a user name typed at login) must never make a batch unwritable, which would stall the log.
+void scrub_utf8(std::string& s) {
+  auto valid_at = [&](std::size_t i) -> std::size_t {  // length of the well-formed sequence at i, or 0
+    auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    unsigned char c = b(i);
+    if (c == 0) return 0;
+    if (c < 0x80) return 1;
+    std::size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k) {
+      if ((b(i + k) & 0xC0) != 0x80) return 0;
+    }
+    unsigned char d = b(i + 1);
+    if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d > 0x9F) || (c == 0xF0 && d < 0x90) || (c == 0xF4 && d > 0x8F)) {
+      return 0;  // overlong, surrogate or beyond U+10FFFF
+    }
+    return n;
+  };
+  std::size_t i = 0;
+  while (i < s.size() && valid_at(i) != 0) i += valid_at(i);
+  if (i == s.size()) return;  // the common case: nothing to copy
+  std::string out = s.substr(0, i);
+  while (i < s.size()) {
+    std::size_t n = valid_at(i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(s, i, n);
+      i += n;
+    }
   }
-  if (!std::isalnum(static_cast<unsigned char>(value.front())) ||
-      !std::isalnum(static_cast<unsigned char>(value.back()))) {
-    return;
+  s = std::move(out);
+}
+
+void scrub(AuditEvent& e) {
+  for (std::string* f : {&e.request_id, &e.user, &e.source_address, &e.verb, &e.api_group, &e.resource, &e.name,
+                         &e.scope.cluster, &e.scope.workspace, &e.scope.project, &e.message}) {
+    scrub_utf8(*f);
   }
-  labels[key] = value;
+}
+
+// Indexed columns hold at most this much of a field (the event document keeps it whole); filter values are
+// bounded below this by parse_audit_query.
+std::string bounded(const std::string& value) {
+  constexpr std::size_t kMax = 512;
+  if (value.size() <= kMax) return value;
+  std::size_t n = kMax;
+  while (n > 0 && (static_cast<unsigned char>(value[n]) & 0xC0) == 0x80) --n;  // never split a UTF-8 sequence
+  return value.substr(0, n);
 }
 
 std::int64_t millis(core::TimePoint t) {
@@ -176,29 +211,26 @@ void AuditLog::run() {
       }
     }
     space_.notify_all();
-    std::vector<storage::Mutation> writes;
+    std::vector<storage::AuditRecord> writes;
     writes.reserve(batch.size());
-    for (const auto& e : batch) {
-      storage::StoredObject o;
-      o.kind = kKind;
-      o.created_at_ms = millis(e.time);
+    for (auto& e : batch) {
+      scrub(e);
+      storage::AuditRecord r;
+      r.time_ms = millis(e.time);
       // Sortable and unique: time, then a per-process sequence, then a random suffix across replicas.
-      o.name = fmt::format("{:016}-{:010}-{}", o.created_at_ms, ++sequence_, core::new_request_id().substr(0, 8));
-      o.uid = core::new_uid();
-      core::json::object labels;
-      add_label(labels, "user", e.user);
-      add_label(labels, "verb", e.verb);
-      add_label(labels, "resource", e.resource);
-      add_label(labels, "outcome", outcome_name(e.outcome));
-      add_label(labels, "workspace", e.scope.workspace);
-      add_label(labels, "project", e.scope.project);
-      o.labels = core::json::serialize(labels);
-      o.data = core::json::serialize(event_json(e));
-      writes.push_back(storage::Mutation{storage::Mutation::Op::Create, std::move(o)});
+      r.id = fmt::format("{:016}-{:010}-{}", r.time_ms, ++sequence_, core::new_request_id().substr(0, 8));
+      r.user = bounded(e.user);
+      r.verb = bounded(e.verb);
+      r.resource = bounded(e.resource);
+      r.outcome = outcome_name(e.outcome);
+      r.workspace = bounded(e.scope.workspace);
+      r.project = bounded(e.scope.project);
+      r.data = core::json::serialize(event_json(e));
+      writes.push_back(std::move(r));
     }
     // Retry forever with a pause: audit events must not be lost while the store is briefly unavailable.
     for (int attempt = 0;; ++attempt) {
-      auto r = store_.commit(writes);
+      auto r = store_.append_audit(writes);
       if (r) break;
       core::log_error("audit write failed; retrying", {{"error", std::string_view(r.error().message)},
                                                        {"events", static_cast<long long>(writes.size())}});
@@ -215,47 +247,29 @@ void AuditLog::run() {
 }
 
 core::Result<core::json::object> AuditLog::query(const AuditQuery& q) {
-  core::ListOptions opts;
-  opts.sort_by = "creationTimestamp";
-  opts.order = q.order;
-  opts.limit = core::ListOptions::kMaxLimit;
-  std::string selector;
-  for (const auto& [key, v] : {std::pair<const char*, const std::string&>{"user", q.user},
-                               {"verb", q.verb},
-                               {"resource", q.resource},
-                               {"outcome", q.outcome},
-                               {"workspace", q.workspace},
-                               {"project", q.project}}) {
-    if (v.empty()) continue;
-    // Only label-value characters: nothing a caller sends can add selector syntax.
-    if (auto err = core::validate_label_value(v); !err.empty()) {
-      return core::fail(core::ErrorCode::InvalidArgument, fmt::format("audit filter {}: {}", key, err));
-    }
-    selector += fmt::format("{}{}={}", selector.empty() ? "" : ",", key, v);
-  }
-  auto sel = core::LabelSelector::parse(selector);
-  if (!sel) return core::fail(sel.error().with_context("audit filter"));
-  opts.label_selector = std::move(*sel);
-  // TODO(iam): a dedicated indexed audit table (time, user, verb, outcome, workspace) so time ranges and filters
-  // are answered by the database instead of scanning pages here; fine for the volumes of a first release.
+  // Filters, sort and paging are answered by the store from the audit table's indexes.
+  storage::AuditFilter f;
+  f.user = q.user;
+  f.verb = q.verb;
+  f.resource = q.resource;
+  f.outcome = q.outcome;
+  f.workspace = q.workspace;
+  f.project = q.project;
+  if (q.since) f.since_ms = millis(*q.since);
+  if (q.until) f.until_ms = millis(*q.until);
+  f.page = q.page;
+  f.limit = q.limit;
+  f.order = q.order;
+  auto page = store_.query_audit(f);
+  if (!page) return core::fail(page.error());
   core::json::array items;
-  std::int64_t matched = 0;
-  std::int64_t skip = (q.page - 1) * q.limit;
-  for (opts.page = 1;; ++opts.page) {
-    auto page = store_.list(kKind, "", storage::Store::ScopeMatch::Exact, opts);
-    if (!page) return core::fail(page.error());
-    for (const auto& o : page->items) {
-      if (q.since && o.created_at_ms < millis(*q.since)) continue;
-      if (q.until && o.created_at_ms > millis(*q.until)) continue;
-      ++matched;
-      if (matched > skip && static_cast<std::int64_t>(items.size()) < q.limit) {
-        auto v = core::parse_json(o.data);
-        if (v) items.push_back(std::move(*v));
-      }
-    }
-    if (opts.page * opts.limit >= page->total) break;
+  items.reserve(page->items.size());
+  for (const auto& data : page->items) {
+    auto v = core::parse_json(data);
+    if (!v) return core::fail(core::ErrorCode::Internal, "a stored audit event is not valid JSON");
+    items.push_back(std::move(*v));
   }
-  return core::json::object{{"items", std::move(items)}, {"total", matched}};
+  return core::json::object{{"items", std::move(items)}, {"total", page->total}};
 }
 
 }  // namespace atrium::audit

@@ -1,7 +1,9 @@
 // The audit log: who did what, when, from where, to which object, in which scope, with what outcome.
 // Every mutating request, every login and every denied request is recorded by the front door and the login
-// handler. Events are written by one background writer in batches (Store::commit), so recording never waits
-// for the store unless the queue is full, in which case the caller waits (backpressure: nothing is dropped).
+// handler. Events are written by one background writer in batches to the store's audit table
+// (Store::append_audit), so recording never waits for the store unless the queue is full, in which case the
+// caller waits (backpressure: nothing is dropped). Queries are filtered, sorted and paged by the store on that
+// table's indexes (Store::query_audit).
 // Thread-safe.
 #pragma once
 

@@ -77,10 +77,51 @@ TEST_F(AuditLogTest, HostileQueriesAreRefused) {
     EXPECT_FALSE(parse_audit_query(p));
   }
   AuditLog log(*store_, clock_);
-  // A filter value that is not a label value cannot inject selector syntax.
-  auto q = parse_audit_query({{"user", "a,verb!=create"}});
-  ASSERT_TRUE(q);
-  EXPECT_FALSE(log.query(*q));
+  log.record(event("a", "create", "", Outcome::Success, 1));
+  log.record(event("b", "delete", "", Outcome::Success, 2));
+  log.flush();
+  // Filter values are matched literally by the store, never parsed: selector or SQL syntax matches nothing.
+  for (const char* hostile : {"a,verb!=create", "a' OR '1'='1", "%", "*"}) {
+    auto q = parse_audit_query({{"user", hostile}});
+    ASSERT_TRUE(q);
+    auto r = log.query(*q);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->at("total").as_int64(), 0) << hostile;
+  }
+}
+
+TEST_F(AuditLogTest, AnyUserNameIsRecordedAndFilterableEvenWhenNotUtf8) {
+  AuditLog log(*store_, clock_);
+  // What a client typed at login: spaces, '@', upper case, and bytes that are not UTF-8 (and a NUL).
+  log.record(event("Weird User@x", "login", "", Outcome::Failure, 1));
+  log.record(event(std::string("bad\xff\0name", 9), "login", "", Outcome::Failure, 2));
+  log.record(event("ok", "create", "ws", Outcome::Success, 3));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (log.written() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(log.written(), 3u) << "an unwritable event must not stall the log";
+  auto weird = query({{"user", "Weird User@x"}}, log);
+  ASSERT_EQ(weird.at("total").as_int64(), 1);
+  EXPECT_EQ(weird.at("items").at(0).at("outcome").as_string(), "failure");
+  auto bad = query({{"user", "bad\xEF\xBF\xBD\xEF\xBF\xBDname"}}, log);
+  ASSERT_EQ(bad.at("total").as_int64(), 1) << "invalid bytes and NUL are kept as U+FFFD";
+  EXPECT_EQ(query({{"verb", "login"}}, log).at("total").as_int64(), 2);
+}
+
+TEST_F(AuditLogTest, WorkspaceFilterIncludesItsProjects) {
+  AuditLog log(*store_, clock_);
+  AuditEvent in_project = event("dev", "create", "ws", Outcome::Success, 1);
+  in_project.scope.level = core::Scope::Level::Project;
+  in_project.scope.project = "p1";
+  log.record(in_project);
+  log.record(event("lead", "update", "ws", Outcome::Success, 2));
+  log.record(event("lead", "update", "ws-other", Outcome::Success, 3));
+  log.flush();
+  EXPECT_EQ(query({{"workspace", "ws"}}, log).at("total").as_int64(), 2);
+  auto project = query({{"workspace", "ws"}, {"project", "p1"}}, log);
+  ASSERT_EQ(project.at("total").as_int64(), 1);
+  EXPECT_EQ(project.at("items").at(0).at("scope").at("project").as_string(), "p1");
 }
 
 TEST_F(AuditLogTest, ConcurrentRecordersLoseNothing) {

@@ -34,6 +34,8 @@ int http_status(const Error& e) {
       return 405;
     case ErrorCode::PayloadTooLarge:
       return 413;
+    case ErrorCode::Gone:
+      return 410;
     case ErrorCode::Internal:
       return 500;
   }
@@ -66,6 +68,8 @@ std::string_view reason(const Error& e) {
       return "MethodNotAllowed";
     case ErrorCode::PayloadTooLarge:
       return "RequestEntityTooLarge";
+    case ErrorCode::Gone:
+      return "Expired";
     case ErrorCode::Internal:
       return "InternalError";
   }
@@ -98,6 +102,8 @@ std::string_view code_name(ErrorCode code) {
       return "method_not_allowed";
     case ErrorCode::PayloadTooLarge:
       return "payload_too_large";
+    case ErrorCode::Gone:
+      return "gone";
     case ErrorCode::Internal:
       return "internal";
   }
@@ -123,6 +129,8 @@ ErrorCode code_from_http_status(int status) {
       return ErrorCode::FailedPrecondition;
     case 413:
       return ErrorCode::PayloadTooLarge;
+    case 410:
+      return ErrorCode::Gone;
     case 429:
       return ErrorCode::ResourceExhausted;
     case 503:

@@ -24,6 +24,7 @@ enum class ErrorCode {
   DeadlineExceeded,
   MethodNotAllowed,
   PayloadTooLarge,
+  Gone,  // HTTP 410: a Kubernetes resourceVersion or continue token too old
   Internal,
 };
 

@@ -120,21 +120,29 @@ Result<LabelSelector> LabelSelector::parse(std::string_view text) {
 }
 
 bool LabelSelector::matches(const std::map<std::string, std::string, std::less<>>& labels) const {
+  return matches_lookup([&](std::string_view key) -> std::optional<std::string_view> {
+    auto it = labels.find(key);
+    if (it == labels.end()) return std::nullopt;
+    return std::string_view(it->second);
+  });
+}
+
+bool LabelSelector::matches_lookup(const LabelLookup& find) const {
   for (const auto& r : requirements_) {
-    auto it = labels.find(r.key);
-    bool has = it != labels.end();
+    std::optional<std::string_view> value = find(r.key);
+    bool has = value.has_value();
     auto in_values = [&] {
       for (const auto& v : r.values) {
-        if (has && it->second == v) return true;
+        if (has && *value == v) return true;
       }
       return false;
     };
     switch (r.op) {
       case LabelRequirement::Op::Equals:
-        if (!has || it->second != r.values[0]) return false;
+        if (!has || *value != r.values[0]) return false;
         break;
       case LabelRequirement::Op::NotEquals:
-        if (has && it->second == r.values[0]) return false;
+        if (has && *value == r.values[0]) return false;
         break;
       case LabelRequirement::Op::In:
         if (!in_values()) return false;

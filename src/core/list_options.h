@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +29,9 @@ class LabelSelector {
   static Result<LabelSelector> parse(std::string_view text);
   bool empty() const { return requirements_.empty(); }
   bool matches(const std::map<std::string, std::string, std::less<>>& labels) const;
+  // The same test over any label storage: `find` returns a label's value, or nullopt when absent.
+  using LabelLookup = std::function<std::optional<std::string_view>(std::string_view key)>;
+  bool matches_lookup(const LabelLookup& find) const;
   const std::vector<LabelRequirement>& requirements() const { return requirements_; }
 
  private:

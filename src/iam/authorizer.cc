@@ -233,6 +233,11 @@ core::Decision RbacAuthorizer::authorize(const core::Principal& principal, const
     if (idx->allows(*g, request, cluster)) return core::Decision{true, {}};
   }
   // Membership visibility: lists are filtered by the handler, so they need only membership, not a rule.
+  // Clusters likewise: everyone may ask for the list; the handler shows only the clusters the caller may get.
+  if (request.api_group == kClusterGroup && request.resource == "clusters" && request.subresource.empty() &&
+      request.verb == "list" && request.scope.level == Level::Platform) {
+    return core::Decision{true, {}};
+  }
   if (request.api_group == kTenantGroup && request.subresource.empty()) {
     if (request.resource == "workspaces" && request.verb == "list" && request.scope.level == Level::Platform) {
       return core::Decision{true, {}};

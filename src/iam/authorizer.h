@@ -4,8 +4,8 @@
 // the project. Denials name the missing permission ("create projects in workspace merchant-platform").
 //
 // Membership visibility (so lists can be filtered by the handler rather than refused): every user may list
-// workspaces; a user with any binding in a workspace or one of its projects may get that workspace and list its
-// projects. Handlers then show only the items the caller may `get`.
+// workspaces and clusters; a user with any binding in a workspace or one of its projects may get that workspace and
+// list its projects. Handlers then show only the items the caller may `get`.
 //
 // Decisions read an immutable in-memory index (user → grants, group → grants, expanded rules, project → cluster),
 // rebuilt when the store's current_version() changes, checked at most once per refresh_interval of the injected

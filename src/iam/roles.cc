@@ -133,8 +133,12 @@ std::string role_scope_key(const core::Scope& scope) {
 }
 
 Roles::Roles(storage::Store& store, const TemplateRegistry& templates, const core::Clock& clock,
-             std::function<void()> changed)
-    : store_(store), templates_(templates), clock_(clock), changed_(std::move(changed)) {}
+             std::function<void()> changed, ScopeCheck scope_exists)
+    : store_(store),
+      templates_(templates),
+      clock_(clock),
+      changed_(std::move(changed)),
+      scope_exists_(std::move(scope_exists)) {}
 
 core::Result<ResolvedRole> Roles::resolve(const core::Scope& scope, std::string_view name) const {
   if (name.empty()) return core::fail(invalid_role("a role is required"));
@@ -184,6 +188,9 @@ core::Result<storage::StoredObject> Roles::get(const core::Scope& scope, std::st
 }
 
 core::Result<storage::StoredObject> Roles::create(const core::Scope& scope, const json::value& body) {
+  if (scope_exists_) {
+    if (auto s = scope_exists_(scope); !s) return core::fail(s.error());
+  }
   auto doc = role_type().decode(body);
   if (!doc) return core::fail(doc.error());
   auto spec = RoleSpec::schema().decode_value(doc->at("spec"), "role");

@@ -50,11 +50,16 @@ struct ResolvedRole {
   std::vector<std::string> templates;
 };
 
+// Answers whether a scope exists (NotFound when it does not). Workspaces and projects belong to tenancy, a layer
+// above iam, so the server injects tenancy's check (tenancy::check_scope_exists).
+using ScopeCheck = std::function<core::Status(const core::Scope& scope)>;
+
 class Roles {
  public:
-  // `changed` is called after every successful write (the authorizer refreshes its index).
+  // `changed` is called after every successful write (the authorizer refreshes its index). `scope_exists` is
+  // asked before a custom role is created; without one every scope is taken to exist.
   Roles(storage::Store& store, const TemplateRegistry& templates, const core::Clock& clock,
-        std::function<void()> changed = {});
+        std::function<void()> changed = {}, ScopeCheck scope_exists = {});
 
   // The role `name` as bound at `scope` (platform roles on the platform, cluster roles in a cluster, ...).
   // InvalidArgument with a cause on "role" when the name is unknown or names a role of another level.
@@ -64,8 +69,9 @@ class Roles {
   // in a project project roles; built-ins first (resource version 0), then custom roles by name.
   core::Result<std::vector<storage::StoredObject>> list(const core::Scope& scope) const;
   core::Result<storage::StoredObject> get(const core::Scope& scope, std::string_view name) const;
-  // Creates a custom role from a Role document. InvalidArgument (422 causes) for an unknown template, a template
-  // of a level the role cannot hold, a level other than the scope's, a built-in name; AlreadyExists.
+  // Creates a custom role from a Role document. NotFound (whatever scope_exists answers) when the workspace or
+  // project does not exist; InvalidArgument (422 causes) for an unknown template, a template of a level the role
+  // cannot hold, a level other than the scope's, a built-in name; AlreadyExists.
   core::Result<storage::StoredObject> create(const core::Scope& scope, const core::json::value& body);
   // FailedPrecondition for built-in roles and for roles still bound; NotFound.
   core::Status remove(const core::Scope& scope, std::string_view name);
@@ -77,6 +83,7 @@ class Roles {
   const TemplateRegistry& templates_;
   const core::Clock& clock_;
   std::function<void()> changed_;
+  ScopeCheck scope_exists_;
 };
 
 // The store scope where custom roles usable at `scope` live ("" for platform and cluster).

@@ -95,7 +95,7 @@ const std::vector<std::string>& kubernetes_groups() {
 }
 
 core::Status register_templates(TemplateRegistry& r) {
-  const std::string iam(kIamGroup), audit(kAuditGroup);
+  const std::string iam(kIamGroup), audit(kAuditGroup), cluster(kClusterGroup);
   std::vector<PermissionTemplate> ts = {
       {"platform-all", Level::Platform, "Everything, everywhere.", {rule(kAll, kAll, kAll)}},
       {"iam-read-all", Level::Platform, "Read users, groups, roles and members.", {rule({iam}, kAll, kRead)}},
@@ -145,11 +145,18 @@ core::Status register_templates(TemplateRegistry& r) {
               "node.k8s.io", "metrics.k8s.io"},
              {"nodes", "namespaces", "persistentvolumes", "storageclasses", "customresourcedefinitions", "clusterroles",
               "clusterrolebindings", "priorityclasses", "runtimeclasses", "componentstatuses"},
-             kRead)}},
+             kRead),
+        // The cluster's registration in Atrium (its status; never its kubeconfig).
+        rule({cluster}, {"clusters"}, kRead)}},
       {"kube-cluster-manage",
        Level::Cluster,
-       "Manage a cluster: nodes, namespaces, every Kubernetes kind.",
-       {rule(kubernetes_groups(), kAll, kAll)}},
+       "Manage a cluster: nodes, namespaces, every Kubernetes kind; read its registration, run its preflight checks.",
+       {rule(kubernetes_groups(), kAll, kAll), rule({cluster}, {"clusters"}, kRead),
+        rule({cluster}, {"clusters/preflight"}, {"create"})}},
+      {"clusters-manage",
+       Level::Platform,
+       "Register, change and remove clusters (kubeconfigs).",
+       {rule({cluster}, {"clusters", "clusters/preflight"}, kAll)}},
   };
   for (auto& t : ts) {
     if (auto s = r.add(std::move(t)); !s) return s;

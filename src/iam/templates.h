@@ -18,6 +18,7 @@ namespace atrium::iam {
 inline constexpr std::string_view kTenantGroup = "tenant.atrium.io";
 inline constexpr std::string_view kIamGroup = "iam.atrium.io";
 inline constexpr std::string_view kAuditGroup = "audit.atrium.io";
+inline constexpr std::string_view kClusterGroup = "cluster.atrium.io";
 
 struct PermissionTemplate {
   std::string name;  // "projects-manage"

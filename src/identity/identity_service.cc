@@ -378,6 +378,27 @@ core::Status IdentityService::record_login(storage::StoredObject user, const Lda
   return {};  // a concurrent edit of the user wins over the login timestamp
 }
 
+void IdentityService::rehash(storage::StoredObject credential, std::string_view password) {
+  auto doc = core::parse_json(credential.data);
+  if (!doc || !doc->is_object()) return;
+  auto hashed = hash(password);
+  if (!hashed) {  // the pool is busy: the login stands, the next one tries again
+    core::log_warn("password rehash deferred",
+                   {{"user", std::string_view(credential.name)}, {"error", std::string_view(hashed.error().message)}});
+    return;
+  }
+  doc->as_object()["hash"] = *hashed;
+  credential.data = json::serialize(*doc);
+  // Conditional on the version verified: a password changed meanwhile wins over the rehash of the old one.
+  auto updated = store_.update(credential, credential.resource_version);
+  if (!updated && updated.error().code != core::ErrorCode::Conflict) {
+    core::log_warn("password rehash not stored",
+                   {{"user", std::string_view(credential.name)}, {"error", std::string_view(updated.error().message)}});
+    return;
+  }
+  if (updated) core::log_info("password rehashed with the current cost", {{"user", std::string_view(credential.name)}});
+}
+
 LoginResult IdentityService::login(const LoginRequest& r) {
   using Outcome = LoginEvent::Outcome;
   auto refuse = [](core::ErrorCode code, std::string message, std::chrono::seconds retry = {}) {
@@ -429,6 +450,7 @@ LoginResult IdentityService::login(const LoginRequest& r) {
   };
 
   std::optional<LdapIdentity> ldap_identity;
+  std::optional<storage::StoredObject> outdated_credential;  // hashed with other argon2id parameters than ours
   if (user && source == kSourceLocal) {
     std::string hash = dummy_hash_;
     auto cred = store_.get(std::string(kCredentialKind), "", r.username);
@@ -438,6 +460,7 @@ LoginResult IdentityService::login(const LoginRequest& r) {
     auto ok = verify(hash, r.password);
     if (!ok) return busy(ok.error());
     if (!*ok || !cred) return wrong(cred ? "wrong password" : "no password set", source);
+    if (crypto::needs_rehash(hash, options_.hash_cost)) outdated_credential = std::move(*cred);
   } else if (options_.directory != nullptr) {
     auto id = options_.directory->authenticate(r.username, r.password);
     if (!id) {
@@ -486,6 +509,7 @@ LoginResult IdentityService::login(const LoginRequest& r) {
     }
   }
   throttle_.record_success(r.username);
+  if (outdated_credential) rehash(std::move(*outdated_credential), r.password);
   if (auto s = record_login(*fresh, ldap_identity ? &*ldap_identity : nullptr); !s) {
     return tl::unexpected<LoginError>(LoginError{s.error()});
   }

@@ -3,6 +3,9 @@
 // HashPool behind a LoginThrottle, provisions LDAP users at their first login, issues sessions and API tokens
 // (TokenStore), and resolves a token's user into a Principal with its groups. Thread-safe.
 //
+// A successful local login whose stored hash was made with other argon2id parameters than the configured cost
+// re-hashes the password with the current cost (raising or lowering it takes effect as users log in).
+//
 // Login answers are uniform: an unknown user, a wrong password and an LDAP miss all cost one argon2id
 // verification (against a dummy hash when there is no real one) and all answer "invalid user name or password".
 #pragma once
@@ -104,6 +107,9 @@ class IdentityService {
   core::Result<storage::StoredObject> provision_ldap_user(const std::string& name, const LdapIdentity& identity);
   core::Result<std::vector<storage::Mutation>> group_removals_for(const std::string& user);
   core::Status record_login(storage::StoredObject user, const LdapIdentity* identity);
+  // Re-hashes a verified password whose stored hash has other argon2id parameters than options_.hash_cost and
+  // stores the new hash. Best effort: a busy pool or a concurrent password change leaves the old hash.
+  void rehash(storage::StoredObject credential, std::string_view password);
   void report(const LoginRequest& r, LoginEvent::Outcome outcome, std::string reason, std::string source);
   core::Result<std::optional<storage::Mutation>> credential_mutation(const std::string& user,
                                                                      std::string_view password);

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "core/testing/fake_clock.h"
@@ -342,6 +343,43 @@ TEST_F(IdentityTest, PasswordChangeKeepsSourceAndRefusesLdapUsers) {
   EXPECT_TRUE(login("alice", "N3w-password-long"));
   auto after = store_->get("User", "", "alice");
   EXPECT_NE(after->data.find("\"source\":\"local\""), std::string::npos);
+}
+
+TEST_F(IdentityTest, LoginRehashesWhenTheArgon2CostChanges) {
+  create("alice");  // hashed with the minimum cost
+  auto hash_of = [&]() -> std::pair<std::string, std::int64_t> {
+    auto cred = store_->get("UserCredential", "", "alice");
+    EXPECT_TRUE(cred);
+    if (!cred) return {};
+    auto doc = core::parse_json(cred->data);
+    return {std::string(doc->as_object().at("hash").as_string()), cred->resource_version};
+  };
+  auto [old_hash, old_version] = hash_of();
+  ASSERT_TRUE(login("alice", kGoodPassword));
+  EXPECT_EQ(hash_of().second, old_version) << "the same cost: the hash is left alone";
+
+  // The policy changes: twice the memory, one more pass.
+  const auto min = crypto::PasswordHashCost::minimum();
+  cost_ = crypto::PasswordHashCost{min.ops_limit + 1, min.mem_limit * 2};
+  make_service();
+  ASSERT_TRUE(crypto::needs_rehash(old_hash, cost_));
+  ASSERT_FALSE(login("alice", "Wrong-password-1"));
+  EXPECT_EQ(hash_of().second, old_version) << "a wrong password never rewrites the hash";
+
+  ASSERT_TRUE(login("alice", kGoodPassword));
+  auto [new_hash, new_version] = hash_of();
+  EXPECT_NE(new_hash, old_hash);
+  EXPECT_GT(new_version, old_version);
+  EXPECT_FALSE(crypto::needs_rehash(new_hash, cost_)) << new_hash;
+  EXPECT_NE(new_hash.find(fmt::format("m={},t={},", cost_.mem_limit / 1024, cost_.ops_limit)), std::string::npos)
+      << new_hash;
+  EXPECT_TRUE(crypto::verify_password(new_hash, kGoodPassword));
+  EXPECT_FALSE(crypto::verify_password(new_hash, "Wrong-password-1"));
+
+  // The new hash is the current one: the next login verifies against it and does not rewrite it.
+  ASSERT_TRUE(login("alice", kGoodPassword));
+  EXPECT_EQ(hash_of().second, new_version);
+  EXPECT_FALSE(login("alice", "Wrong-password-2"));
 }
 
 }  // namespace

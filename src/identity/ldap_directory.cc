@@ -12,8 +12,39 @@ namespace {
 
 core::Error bad_login() { return core::Error(core::ErrorCode::Unauthenticated, "invalid user name or password"); }
 
-core::Error unavailable(std::string_view what, int rc) {
-  return core::Error(core::ErrorCode::Unavailable, fmt::format("LDAP {} failed: {}", what, ldap_err2string(rc)));
+// libldap's diagnostic for the last operation on `ld` (for TLS, the reason the certificate was refused).
+std::string diagnostic(LDAP* ld) {
+  if (ld == nullptr) return {};
+  char* text = nullptr;
+  if (ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &text) != LDAP_OPT_SUCCESS || text == nullptr) return {};
+  std::string out(text);
+  ldap_memfree(text);
+  return out;
+}
+
+core::Error unavailable(std::string_view what, int rc, LDAP* ld = nullptr) {
+  std::string detail = diagnostic(ld);
+  return core::Error(core::ErrorCode::Unavailable, fmt::format("LDAP {} failed: {}{}{}", what, ldap_err2string(rc),
+                                                               detail.empty() ? "" : ": ", detail));
+}
+
+// Per-connection TLS settings, so nothing in ldap.conf, ~/.ldaprc or LDAPTLS_* can weaken them: the peer's
+// certificate must chain to `ca_file` (or the system's CAs) and name the host of the URL.
+core::Status require_verified_tls(LDAP* ld, const std::string& ca_file) {
+  int demand = LDAP_OPT_X_TLS_DEMAND;
+  if (int rc = ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand); rc != LDAP_OPT_SUCCESS) {
+    return core::fail(unavailable("TLS setup (require certificate)", rc));
+  }
+  if (!ca_file.empty()) {
+    if (int rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, ca_file.c_str()); rc != LDAP_OPT_SUCCESS) {
+      return core::fail(unavailable("TLS setup (CA file)", rc));
+    }
+  }
+  int is_server = 0;  // a fresh client context with the options above, for this connection only
+  if (int rc = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &is_server); rc != LDAP_OPT_SUCCESS) {
+    return core::fail(unavailable("TLS setup (CA file " + ca_file + ")", rc));
+  }
+  return {};
 }
 
 struct Connection {
@@ -127,13 +158,16 @@ core::Result<LdapIdentity> LdapDirectory::authenticate(std::string_view user, st
   timeval tv{static_cast<time_t>(config_.timeout.count()), 0};
   ldap_set_option(c.ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
   ldap_set_option(c.ld, LDAP_OPT_TIMEOUT, &tv);
+  if (config_.start_tls || config_.url.starts_with("ldaps://")) {
+    if (auto s = require_verified_tls(c.ld, config_.tls_ca_file); !s) return core::fail(s.error());
+  }
   if (config_.start_tls) {
     if (int rc = ldap_start_tls_s(c.ld, nullptr, nullptr); rc != LDAP_SUCCESS) {
-      return core::fail(unavailable("StartTLS", rc));
+      return core::fail(unavailable("StartTLS", rc, c.ld));
     }
   }
   if (int rc = simple_bind(c.ld, config_.bind_dn, config_.bind_password); rc != LDAP_SUCCESS) {
-    return core::fail(unavailable("service bind", rc));
+    return core::fail(unavailable("service bind", rc, c.ld));
   }
 
   std::string filter = format_filter(config_.user_filter, user);

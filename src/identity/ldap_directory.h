@@ -21,7 +21,12 @@ struct LdapConfig {
   std::string user_filter = "(uid=%s)";      // %s: the user name, escaped (RFC 4515)
   std::string group_base_dn;                 // empty: groups are not read
   std::string group_filter = "(member=%s)";  // %s: the user's DN, escaped
+  // StartTLS on an ldap:// URL before anything else is sent; when it fails (no TLS offered, a certificate that
+  // does not verify or names another host) the login fails with Unavailable: never a plaintext fallback.
   bool start_tls = false;
+  // PEM file of the CAs trusted for the directory's certificate (StartTLS and ldaps://); empty: the system's.
+  // The certificate is always verified (chain and host name), whatever ldap.conf or LDAPTLS_* say.
+  std::string tls_ca_file;
   std::string display_name_attribute = "cn";
   std::string email_attribute = "mail";
   std::chrono::seconds timeout{5};  // per network operation

@@ -9,6 +9,7 @@
 #include "core/testing/fake_clock.h"
 #include "identity/identity_authenticator.h"
 #include "identity/identity_service.h"
+#include "storage/testing/temp_store.h"
 #include "support/ldap_server.h"
 
 namespace atrium::identity {
@@ -32,37 +33,46 @@ TEST(LdapConfigTest, IncompleteConfigurationIsRefused) {
   EXPECT_TRUE(LdapDirectory::create(LdapConfig{.url = "ldap://x", .base_dn = "dc=x"}));
 }
 
+// The people and groups of the test directory (alice and bob in groups; "local" clashes with a local user; a uid
+// with a '*').
+std::string directory_ldif() {
+  auto alice = LdapServer::hash_password("alice-Ldap-pass1");
+  auto bob = LdapServer::hash_password("bob-Ldap-pass1");
+  auto star = LdapServer::hash_password("star-Ldap-pass1");
+  EXPECT_TRUE(alice && bob && star);
+  if (!alice || !bob || !star) return {};
+  std::string ldif =
+      "dn: ou=people,dc=atrium,dc=test\nobjectClass: organizationalUnit\nou: people\n\n"
+      "dn: ou=groups,dc=atrium,dc=test\nobjectClass: organizationalUnit\nou: groups\n\n"
+      "dn: uid=alice,ou=people,dc=atrium,dc=test\nobjectClass: inetOrgPerson\nuid: alice\ncn: Alice Liddell\n"
+      "sn: Liddell\nmail: alice@example.com\nuserPassword: " +
+      *alice +
+      "\n\n"
+      "dn: uid=bob,ou=people,dc=atrium,dc=test\nobjectClass: inetOrgPerson\nuid: bob\ncn: Bob\nsn: B\n"
+      "userPassword: " +
+      *bob +
+      "\n\n"
+      "dn: uid=local,ou=people,dc=atrium,dc=test\nobjectClass: inetOrgPerson\nuid: local\ncn: Clash\nsn: C\n"
+      "userPassword: " +
+      *bob +
+      "\n\n"
+      "dn: uid=Star*,ou=people,dc=atrium,dc=test\nobjectClass: inetOrgPerson\nuid: Star*\ncn: S\nsn: S\n"
+      "userPassword: " +
+      *star +
+      "\n\n"
+      "dn: cn=admins,ou=groups,dc=atrium,dc=test\nobjectClass: groupOfNames\ncn: admins\n"
+      "member: uid=alice,ou=people,dc=atrium,dc=test\n\n"
+      "dn: cn=devs,ou=groups,dc=atrium,dc=test\nobjectClass: groupOfNames\ncn: devs\n"
+      "member: uid=alice,ou=people,dc=atrium,dc=test\nmember: uid=bob,ou=people,dc=atrium,dc=test\n\n";
+  return ldif;
+}
+
 // Against a real slapd.
 class LdapTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto alice = LdapServer::hash_password("alice-Ldap-pass1");
-    auto bob = LdapServer::hash_password("bob-Ldap-pass1");
-    auto star = LdapServer::hash_password("star-Ldap-pass1");
-    ASSERT_TRUE(alice && bob && star);
-    std::string ldif =
-        "dn: ou=people,dc=atrium,dc=test\nobjectClass: organizationalUnit\nou: people\n\n"
-        "dn: ou=groups,dc=atrium,dc=test\nobjectClass: organizationalUnit\nou: groups\n\n"
-        "dn: uid=alice,ou=people,dc=atrium,dc=test\nobjectClass: inetOrgPerson\nuid: alice\ncn: Alice Liddell\n"
-        "sn: Liddell\nmail: alice@example.com\nuserPassword: " +
-        *alice +
-        "\n\n"
-        "dn: uid=bob,ou=people,dc=atrium,dc=test\nobjectClass: inetOrgPerson\nuid: bob\ncn: Bob\nsn: B\n"
-        "userPassword: " +
-        *bob +
-        "\n\n"
-        "dn: uid=local,ou=people,dc=atrium,dc=test\nobjectClass: inetOrgPerson\nuid: local\ncn: Clash\nsn: C\n"
-        "userPassword: " +
-        *bob +
-        "\n\n"
-        "dn: uid=Star*,ou=people,dc=atrium,dc=test\nobjectClass: inetOrgPerson\nuid: Star*\ncn: S\nsn: S\n"
-        "userPassword: " +
-        *star +
-        "\n\n"
-        "dn: cn=admins,ou=groups,dc=atrium,dc=test\nobjectClass: groupOfNames\ncn: admins\n"
-        "member: uid=alice,ou=people,dc=atrium,dc=test\n\n"
-        "dn: cn=devs,ou=groups,dc=atrium,dc=test\nobjectClass: groupOfNames\ncn: devs\n"
-        "member: uid=alice,ou=people,dc=atrium,dc=test\nmember: uid=bob,ou=people,dc=atrium,dc=test\n\n";
+    std::string ldif = directory_ldif();
+    ASSERT_FALSE(ldif.empty());
     auto s = LdapServer::start(LdapServer::Options{.ldif = ldif});
     ASSERT_TRUE(s) << s.error().message;
     server_ = s->release();
@@ -192,6 +202,123 @@ TEST_F(LdapTest, FirstLoginProvisionsTheUserWithMappedGroupsAndLocalClashIsRefus
     EXPECT_EQ(wrong.error().error.message, clash.error().error.message);
   }
   std::filesystem::remove_all(dir);
+}
+
+// Against a real slapd that offers StartTLS with a certificate from a test CA and refuses anything without TLS.
+class LdapTlsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    pki_dir_ = std::filesystem::temp_directory_path() / ("atrium-ldap-pki-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(pki_dir_);
+    auto trusted = testing::make_test_pki((pki_dir_ / "trusted").string());
+    ASSERT_TRUE(trusted) << trusted.error().message;
+    // Another CA that signed nothing slapd serves: a client trusting only it must refuse the server.
+    auto other = testing::make_test_pki((pki_dir_ / "other").string());
+    ASSERT_TRUE(other) << other.error().message;
+    trusted_ca_ = trusted->ca_file;
+    other_ca_ = other->ca_file;
+    std::string ldif = directory_ldif();
+    ASSERT_FALSE(ldif.empty());
+    auto s = LdapServer::start(LdapServer::Options{.ldif = ldif, .tls = *trusted, .debug_level = 256});
+    ASSERT_TRUE(s) << s.error().message;
+    server_ = s->release();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+    std::filesystem::remove_all(pki_dir_);
+  }
+  void SetUp() override { ASSERT_NE(server_, nullptr); }
+
+  static LdapConfig config(std::string ca_file) {
+    return LdapConfig{.url = server_->url(),
+                      .bind_dn = LdapServer::kRootDn,
+                      .bind_password = LdapServer::kRootPassword,
+                      .base_dn = "ou=people,dc=atrium,dc=test",
+                      .user_filter = "(&(objectClass=inetOrgPerson)(uid=%s))",
+                      .group_base_dn = "ou=groups,dc=atrium,dc=test",
+                      .group_filter = "(&(objectClass=groupOfNames)(member=%s))",
+                      .start_tls = true,
+                      .tls_ca_file = std::move(ca_file)};
+  }
+  static std::unique_ptr<LdapDirectory> directory(LdapConfig c) {
+    auto d = LdapDirectory::create(std::move(c));
+    EXPECT_TRUE(d);
+    return std::move(*d);
+  }
+  // What slapd logged (one line per operation) since `from` bytes of its log.
+  static std::string log_since(std::size_t from) {
+    std::string log = server_->log();
+    return from < log.size() ? log.substr(from) : std::string();
+  }
+
+  static LdapServer* server_;
+  static std::filesystem::path pki_dir_;
+  static std::string trusted_ca_, other_ca_;
+};
+LdapServer* LdapTlsTest::server_ = nullptr;
+std::filesystem::path LdapTlsTest::pki_dir_;
+std::string LdapTlsTest::trusted_ca_, LdapTlsTest::other_ca_;
+
+TEST_F(LdapTlsTest, StartTlsLoginWorksWhenTheCaIsTrusted) {
+  std::size_t mark = server_->log().size();
+  auto id = directory(config(trusted_ca_))->authenticate("alice", "alice-Ldap-pass1");
+  ASSERT_TRUE(id) << id.error().message;
+  EXPECT_EQ(id->dn, "uid=alice,ou=people,dc=atrium,dc=test");
+  EXPECT_EQ(id->group_dns.size(), 2u);
+  std::string log = log_since(mark);
+  EXPECT_NE(log.find("oid=1.3.6.1.4.1.1466.20037"), std::string::npos) << "StartTLS was negotiated:\n" << log;
+  EXPECT_NE(log.find("BIND dn=\"uid=alice,ou=people,dc=atrium,dc=test\""), std::string::npos) << log;
+
+  // A wrong password over TLS is the usual refusal, not a TLS problem.
+  auto wrong = directory(config(trusted_ca_))->authenticate("alice", "not-the-password");
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, core::ErrorCode::Unauthenticated);
+
+  // The whole login: provisioning over StartTLS.
+  storage::testing::TempStore store;
+  ASSERT_TRUE(store.ok());
+  core::FakeClock clock;
+  auto d = directory(config(trusted_ca_));
+  IdentityOptions o;
+  o.hash_cost = crypto::PasswordHashCost::minimum();
+  o.directory = d.get();
+  IdentityService service(*store, clock, o);
+  auto s = service.login(LoginRequest{"bob", "bob-Ldap-pass1", "127.0.0.1"});
+  ASSERT_TRUE(s) << s.error().error.message;
+  auto user = store->get("User", "", "bob");
+  ASSERT_TRUE(user);
+  EXPECT_NE(user->data.find("\"source\":\"ldap\""), std::string::npos) << user->data;
+}
+
+TEST_F(LdapTlsTest, ThisServerRefusesPlaintextSoTheLoginAboveRanOverTls) {
+  auto c = config(trusted_ca_);
+  c.start_tls = false;
+  auto r = directory(c)->authenticate("alice", "alice-Ldap-pass1");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, core::ErrorCode::Unavailable);
+  EXPECT_NE(r.error().message.find("Confidentiality required"), std::string::npos) << r.error().message;
+}
+
+TEST_F(LdapTlsTest, UntrustedCaIsRefusedWithoutPlaintextFallback) {
+  // Trusting another CA, and trusting only the system's CAs (which never signed the test CA): both refused.
+  for (const std::string& ca : {other_ca_, std::string()}) {
+    std::size_t mark = server_->log().size();
+    auto r = directory(config(ca))->authenticate("alice", "alice-Ldap-pass1");
+    ASSERT_FALSE(r) << "CA file: " << ca;
+    EXPECT_EQ(r.error().code, core::ErrorCode::Unavailable) << r.error().message;
+    EXPECT_NE(r.error().message.find("LDAP StartTLS failed"), std::string::npos) << r.error().message;
+    EXPECT_EQ(r.error().message.find("Confidentiality"), std::string::npos)
+        << "nothing was tried without TLS: " << r.error().message;
+    std::string log = log_since(mark);
+    EXPECT_NE(log.find("oid=1.3.6.1.4.1.1466.20037"), std::string::npos) << "StartTLS was asked for:\n" << log;
+    EXPECT_EQ(log.find("BIND"), std::string::npos) << "no credentials were sent:\n" << log;
+    EXPECT_EQ(log.find("SRCH"), std::string::npos) << "no search was sent:\n" << log;
+  }
+  // An unreadable CA file is a configuration error of the same kind: refused before anything is sent.
+  auto missing = directory(config((pki_dir_ / "no-such-ca.pem").string()))->authenticate("alice", "alice-Ldap-pass1");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, core::ErrorCode::Unavailable);
 }
 
 }  // namespace

@@ -115,16 +115,13 @@ core::Result<TokenOwner> TokenStore::resolve(std::string_view token) {
   const auto& o = doc->as_object();
   auto now = clock_.now();
   TokenOwner owner{string_field(o, "user"), api ? TokenKind::ApiToken : TokenKind::Session};
-  if (now >= from_ms(int_field(o, "expiresMs"))) {
-    if (!api) (void)store_.remove(kind, "", obj->name, obj->resource_version);
-    return core::fail(invalid_token());
-  }
+  if (api && now >= from_ms(int_field(o, "expiresMs"))) return core::fail(invalid_token());
   if (!api) {
-    auto last_used = from_ms(int_field(o, "lastUsedMs"));
-    if (now - last_used >= lifetimes_.session_idle) {
+    if (session_expired(o, now)) {
       (void)store_.remove(kind, "", obj->name, obj->resource_version);
       return core::fail(invalid_token());
     }
+    auto last_used = from_ms(int_field(o, "lastUsedMs"));
     if (now - last_used >= lifetimes_.touch_interval) {
       json::object updated = o;
       updated["lastUsedMs"] = to_ms(now);
@@ -135,6 +132,48 @@ core::Result<TokenOwner> TokenStore::resolve(std::string_view token) {
     }
   }
   return owner;
+}
+
+bool TokenStore::session_expired(const json::object& session, core::TimePoint now) const {
+  return now >= from_ms(int_field(session, "expiresMs")) ||
+         now - from_ms(int_field(session, "lastUsedMs")) >= lifetimes_.session_idle;
+}
+
+core::Result<std::size_t> TokenStore::sweep_expired(core::TimePoint now) {
+  struct Expired {
+    std::string name;
+    std::int64_t version;
+  };
+  // Collected first and deleted afterwards, so deletions do not shift the pages being read.
+  std::vector<Expired> expired;
+  core::ListOptions opts;
+  opts.limit = core::ListOptions::kMaxLimit;
+  opts.sort_by = "name";
+  opts.order = core::SortOrder::Ascending;
+  std::int64_t seen = 0;
+  for (opts.page = 1;; ++opts.page) {
+    auto page = store_.list(std::string(kSessionKind), "", storage::Store::ScopeMatch::Exact, opts);
+    if (!page) return core::fail(page.error());
+    for (const auto& obj : page->items) {
+      auto doc = core::parse_json(obj.data);
+      // A corrupt session can never be resolved; it goes too.
+      if (!doc || !doc->is_object() || session_expired(doc->as_object(), now)) {
+        expired.push_back(Expired{obj.name, obj.resource_version});
+      }
+    }
+    seen += static_cast<std::int64_t>(page->items.size());
+    if (seen >= page->total || page->items.empty()) break;
+  }
+  std::size_t deleted = 0;
+  for (const auto& e : expired) {
+    auto s = store_.remove(std::string(kSessionKind), "", e.name, e.version);
+    if (s) {
+      ++deleted;
+    } else if (s.error().code != core::ErrorCode::NotFound && s.error().code != core::ErrorCode::Conflict) {
+      return core::fail(s.error());  // NotFound: logged out meanwhile; Conflict: used meanwhile (and so alive)
+    }
+  }
+  return deleted;
 }
 
 core::Status TokenStore::revoke_session(std::string_view token) {

@@ -11,6 +11,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "storage/store.h"
 
 namespace atrium::identity {
@@ -74,8 +75,15 @@ class TokenStore {
   // Delete mutations for every session and API token of `user` (to commit with the user's deletion).
   core::Result<std::vector<storage::Mutation>> revocations_for(const std::string& user);
 
+  // Deletes every session that is expired at `now` (absolute lifetime reached, or idle for session_idle), so
+  // sessions that are never presented again do not stay in the store. A session touched or revoked while the
+  // sweep runs is left alone (its delete is conditional on the version read). Returns how many were deleted.
+  // API tokens are kept after expiry (their owners still list them) until deleted.
+  core::Result<std::size_t> sweep_expired(core::TimePoint now);
+
  private:
   core::Result<std::vector<storage::StoredObject>> owned(std::string_view kind, const std::string& user);
+  bool session_expired(const core::json::object& session, core::TimePoint now) const;
 
   storage::Store& store_;
   const core::Clock& clock_;

@@ -37,6 +37,53 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   }
 }
 
+struct StreamTarget {
+  const BodySink* sink = nullptr;
+  CURL* curl = nullptr;
+  std::string* error_body = nullptr;
+  bool stopped = false;
+};
+
+std::size_t on_stream_body(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* target = static_cast<StreamTarget*>(user);
+  try {
+    long status = 0;
+    curl_easy_getinfo(target->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status < 200 || status > 299) {  // an error answer is kept for the caller, not streamed
+      if (target->error_body->size() < 64 * 1024) target->error_body->append(data, size * count);
+      return size * count;
+    }
+    if (!(*target->sink)(std::string_view(data, size * count))) {
+      target->stopped = true;
+      return 0;  // CURLE_WRITE_ERROR, reported as success below
+    }
+    return size * count;
+  } catch (...) {
+    target->stopped = true;
+    return 0;
+  }
+}
+
+// Called by libcurl about once a second even while a stream is silent: the sink gets an empty chunk and may stop.
+int on_stream_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* target = static_cast<StreamTarget*>(user);
+  try {
+    if (!(*target->sink)(std::string_view())) {
+      target->stopped = true;
+      return 1;  // CURLE_ABORTED_BY_CALLBACK, reported as success below
+    }
+    return 0;
+  } catch (...) {
+    target->stopped = true;
+    return 1;
+  }
+}
+
+void set_blob(CURL* curl, CURLoption option, const std::string& pem) {
+  curl_blob blob{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_COPY};
+  curl_easy_setopt(curl, option, &blob);
+}
+
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
   try {
     auto* headers = static_cast<Headers*>(user);
@@ -98,6 +145,17 @@ HttpClient::~HttpClient() = default;
 
 core::Result<ClientResponse> HttpClient::request(std::string_view method, const std::string& url,
                                                  const Headers& headers, std::string_view body) {
+  return perform(method, url, headers, body, nullptr, {});
+}
+
+core::Result<ClientResponse> HttpClient::stream(std::string_view method, const std::string& url, const Headers& headers,
+                                                const BodySink& sink, std::chrono::milliseconds idle_timeout) {
+  return perform(method, url, headers, {}, &sink, idle_timeout);
+}
+
+core::Result<ClientResponse> HttpClient::perform(std::string_view method, const std::string& url,
+                                                 const Headers& headers, std::string_view body, const BodySink* sink,
+                                                 std::chrono::milliseconds idle_timeout) {
   CURL* curl = state_->curl;
   if (!curl) return core::fail(core::ErrorCode::Internal, "libcurl could not be initialised");
   // Resets options only; the connection cache of the handle survives, which is what gives keep-alive.
@@ -110,15 +168,38 @@ core::Result<ClientResponse> HttpClient::request(std::string_view method, const 
 
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &on_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  StreamTarget stream_target{sink, curl, &response.body};
+  if (sink) {
+    // A stream has no overall deadline; one that stays silent for idle_timeout is ended (speed below 1 B/s).
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
+                     static_cast<long>(std::max<std::int64_t>(1, idle_timeout.count() / 1000)));
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &on_stream_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &stream_target);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &on_stream_progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &stream_target);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  }
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (!options_.ca_pem.empty()) {
+    set_blob(curl, CURLOPT_CAINFO_BLOB, options_.ca_pem);
+  } else if (!options_.ca_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  }
+  if (!options_.client_certificate_pem.empty()) {
+    set_blob(curl, CURLOPT_SSLCERT_BLOB, options_.client_certificate_pem);
+    curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
+    set_blob(curl, CURLOPT_SSLKEY_BLOB, options_.client_key_pem);
+    curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
+  }
   if (options_.insecure_skip_verify) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -160,6 +241,10 @@ core::Result<ClientResponse> HttpClient::request(std::string_view method, const 
   CURLcode rc = curl_easy_perform(curl);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  if ((rc == CURLE_WRITE_ERROR || rc == CURLE_ABORTED_BY_CALLBACK) && stream_target.stopped) {
+    rc = CURLE_OK;  // the sink asked to stop
+  }
+  if (sink) curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 1L);
   if (rc != CURLE_OK) {
     std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(rc);
     return core::fail(code_for(rc), method_text + " " + url + ": " + detail);

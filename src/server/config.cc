@@ -1,6 +1,9 @@
 #include "server/config.h"
 
+#include <cctype>
 #include <charconv>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -57,6 +60,199 @@ Setter int_setter(std::int64_t ServerConfig::*m, std::int64_t lo, std::int64_t h
     c.*m = *n;
     return ok();
   };
+}
+
+bool has_control_character(std::string_view v) {
+  for (unsigned char ch : v) {
+    if (ch < 0x20 || ch == 0x7f) return true;
+  }
+  return false;
+}
+
+// ldap://host[:port] or ldaps://host[:port] (an IPv6 host in brackets), optionally with a trailing "/"; a DN,
+// attributes or a filter after it would be ignored by the directory client, so they are refused.
+core::Status check_ldap_url(const std::string& v) {
+  auto refuse = [] {
+    return core::fail(core::ErrorCode::InvalidArgument, "must be ldap://host[:port] or ldaps://host[:port]");
+  };
+  std::string_view rest = v;
+  if (rest.starts_with("ldap://")) {
+    rest.remove_prefix(7);
+  } else if (rest.starts_with("ldaps://")) {
+    rest.remove_prefix(8);
+  } else {
+    return refuse();
+  }
+  if (rest.ends_with('/')) rest.remove_suffix(1);
+  std::string_view host = rest;
+  std::string_view port;
+  if (rest.starts_with('[')) {
+    auto close = rest.find(']');
+    if (close == std::string_view::npos || close == 1) return refuse();
+    host = rest.substr(1, close - 1);
+    std::string_view after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return refuse();
+      port = after.substr(1);
+      if (port.empty()) return refuse();
+    }
+    for (char ch : host) {
+      if (!(std::isxdigit(static_cast<unsigned char>(ch)) || ch == ':' || ch == '.')) return refuse();
+    }
+  } else {
+    if (auto colon = rest.find(':'); colon != std::string_view::npos) {
+      host = rest.substr(0, colon);
+      port = rest.substr(colon + 1);
+      if (port.empty()) return refuse();
+    }
+    if (host.empty()) return refuse();
+    for (char ch : host) {
+      if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.' || ch == '_')) return refuse();
+    }
+  }
+  if (!port.empty() && !to_int(std::string(port), 1, 65535)) return refuse();
+  return ok();
+}
+
+// An LDAP filter (RFC 4515) with the %s placeholder: parenthesised and balanced (literal parentheses in a
+// filter value are written \28 and \29, so every parenthesis is structure).
+core::Status check_ldap_filter(const std::string& v, const char* placeholder_meaning) {
+  if (v.find("%s") == std::string::npos) {
+    return core::fail(core::ErrorCode::InvalidArgument, fmt::format("must contain %s ({})", placeholder_meaning));
+  }
+  auto refuse = [] {
+    return core::fail(core::ErrorCode::InvalidArgument, "must be one parenthesised LDAP filter, e.g. (uid=%s)");
+  };
+  if (!v.starts_with('(')) return refuse();
+  int depth = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '(') ++depth;
+    if (v[i] == ')') --depth;
+    // Unbalanced, or text after the outermost ")".
+    if (depth < 0 || (depth == 0 && i + 1 < v.size())) return refuse();
+  }
+  if (depth != 0) return refuse();
+  return ok();
+}
+
+Setter ldap_text_setter(std::string identity::LdapConfig::*m) {
+  return [m](ServerConfig& c, const std::string& v) -> core::Status {
+    if (has_control_character(v))
+      return core::fail(core::ErrorCode::InvalidArgument, "must not contain control characters");
+    c.ldap.*m = v;
+    return ok();
+  };
+}
+
+Setter ldap_filter_setter(std::string identity::LdapConfig::*m, const char* placeholder_meaning) {
+  return [m, placeholder_meaning](ServerConfig& c, const std::string& v) -> core::Status {
+    if (has_control_character(v))
+      return core::fail(core::ErrorCode::InvalidArgument, "must not contain control characters");
+    if (auto s = check_ldap_filter(v, placeholder_meaning); !s) return s;
+    c.ldap.*m = v;
+    return ok();
+  };
+}
+
+// An attribute type (RFC 4512 descr or numeric OID); empty: not read.
+Setter ldap_attribute_setter(std::string identity::LdapConfig::*m) {
+  return [m](ServerConfig& c, const std::string& v) -> core::Status {
+    bool descr = !v.empty() && std::isalpha(static_cast<unsigned char>(v[0]));
+    bool oid = !v.empty() && std::isdigit(static_cast<unsigned char>(v[0]));
+    for (char ch : v) {
+      descr = descr && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-');
+      oid = oid && (std::isdigit(static_cast<unsigned char>(ch)) || ch == '.');
+    }
+    if (!v.empty() && !descr && !oid) {
+      return core::fail(core::ErrorCode::InvalidArgument, "must be an attribute name such as cn or mail");
+    }
+    c.ldap.*m = v;
+    return ok();
+  };
+}
+
+// True when any ldap.* key other than ldap.url differs from its default.
+bool ldap_settings_given(const ServerConfig& c) {
+  const identity::LdapConfig d;
+  const auto& l = c.ldap;
+  return !l.bind_dn.empty() || !l.bind_password.empty() || !c.ldap_bind_password_file.empty() || !l.base_dn.empty() ||
+         l.user_filter != d.user_filter || !l.group_base_dn.empty() || l.group_filter != d.group_filter ||
+         l.start_tls != d.start_tls || !l.tls_ca_file.empty() || l.display_name_attribute != d.display_name_attribute ||
+         l.email_attribute != d.email_attribute || l.timeout != d.timeout;
+}
+
+// Reads a secret from a file (at most 64 KiB; one trailing newline removed). Errors name the file, never its
+// content.
+core::Result<std::string> read_secret_file(const std::string& key, const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return core::fail(bad("configuration", key, fmt::format("{} is not a readable file", path)));
+  }
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return core::fail(bad("configuration", key, fmt::format("{} cannot be opened", path)));
+  std::string text(64 << 10, '\0');
+  std::size_t n = std::fread(text.data(), 1, text.size(), f);
+  bool more = std::fgetc(f) != EOF;
+  std::fclose(f);
+  if (more) return core::fail(bad("configuration", key, fmt::format("{} is larger than 64 KiB", path)));
+  text.resize(n);
+  if (text.ends_with('\n')) text.pop_back();
+  if (text.ends_with('\r')) text.pop_back();
+  if (text.empty()) return core::fail(bad("configuration", key, fmt::format("{} is empty", path)));
+  if (text.find('\0') != std::string::npos || text.find('\n') != std::string::npos) {
+    return core::fail(bad("configuration", key, fmt::format("{} must hold one line of text", path)));
+  }
+  return text;
+}
+
+core::Status check_ldap(ServerConfig& cfg) {
+  auto& l = cfg.ldap;
+  if (l.url.empty()) {
+    if (ldap_settings_given(cfg)) {
+      return core::fail(bad("configuration", "ldap.url", "is required when other ldap.* settings are given"));
+    }
+    return ok();
+  }
+  if (!cfg.ldap_bind_password_file.empty()) {
+    if (!l.bind_password.empty()) {
+      return core::fail(bad("configuration", "ldap.bindPasswordFile",
+                            "ldap.bindPassword and ldap.bindPasswordFile are exclusive: give one"));
+    }
+    auto secret = read_secret_file("ldap.bindPasswordFile", cfg.ldap_bind_password_file);
+    if (!secret) return core::fail(secret.error());
+    l.bind_password = std::move(*secret);
+    cfg.ldap_bind_password_file.clear();
+  }
+  if (l.base_dn.empty()) {
+    return core::fail(bad("configuration", "ldap.userBase", "is required with ldap.url (where users are searched)"));
+  }
+  if (l.bind_dn.empty() != l.bind_password.empty()) {
+    return core::fail(bad("configuration", l.bind_dn.empty() ? "ldap.bindDn" : "ldap.bindPassword",
+                          "ldap.bindDn and a bind password (ldap.bindPassword or ldap.bindPasswordFile) go together; "
+                          "give neither for an anonymous search"));
+  }
+  bool ldaps = l.url.starts_with("ldaps://");
+  if (l.start_tls && ldaps) {
+    return core::fail(bad("configuration", "ldap.startTls", "is for ldap:// URLs; an ldaps:// URL is already TLS"));
+  }
+  if (!l.tls_ca_file.empty()) {
+    if (!l.start_tls && !ldaps) {
+      return core::fail(bad("configuration", "ldap.caFile",
+                            "is set but the connection would not be encrypted: set ldap.startTls or use ldaps://"));
+    }
+    std::error_code ec;
+    std::FILE* f =
+        std::filesystem::is_regular_file(l.tls_ca_file, ec) ? std::fopen(l.tls_ca_file.c_str(), "rb") : nullptr;
+    if (!f)
+      return core::fail(bad("configuration", "ldap.caFile", fmt::format("{} is not a readable file", l.tls_ca_file)));
+    std::string pem(1 << 20, '\0');
+    pem.resize(std::fread(pem.data(), 1, pem.size(), f));
+    std::fclose(f);
+    if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      return core::fail(bad("configuration", "ldap.caFile", fmt::format("{} holds no PEM certificate", l.tls_ca_file)));
+    }
+  }
+  return ok();
 }
 
 const std::vector<Entry>& entries() {
@@ -138,6 +334,12 @@ const std::vector<Entry>& entries() {
       {{"shutdownTimeoutSeconds", "ATRIUM_SHUTDOWN_TIMEOUT_SECONDS", "--shutdown-timeout-seconds",
         "On SIGTERM, how long in-flight requests may finish.", "10"},
        int_setter(&ServerConfig::shutdown_timeout_seconds, 0, 3600)},
+      {{"kubeconfig", "ATRIUM_KUBECONFIG", "--kubeconfig",
+        "Kubeconfig file of a cluster registered as `local` at start (trusted: file fields allowed; not stored).", ""},
+       string_setter(&ServerConfig::kubeconfig)},
+      {{"kubeconfigContext", "ATRIUM_KUBECONFIG_CONTEXT", "--kubeconfig-context",
+        "Context of the kubeconfig setting to use.", "current-context"},
+       string_setter(&ServerConfig::kubeconfig_context)},
       {{"logLevel", "ATRIUM_LOG_LEVEL", "--log-level", "debug, info, warn or error.", "info"},
        [](ServerConfig& c, const std::string& v) -> core::Status {
          core::LogLevel l;
@@ -145,6 +347,74 @@ const std::vector<Entry>& entries() {
            return core::fail(core::ErrorCode::InvalidArgument, "must be debug, info, warn or error");
          }
          c.log_level = v;
+         return ok();
+       }},
+      {{"ldap.url", "ATRIUM_LDAP_URL", "--ldap-url",
+        "LDAP directory for users without a local account: ldap://host[:port] or ldaps://host[:port]; empty: "
+        "no LDAP.",
+        ""},
+       [](ServerConfig& c, const std::string& v) -> core::Status {
+         if (!v.empty()) {
+           if (auto s = check_ldap_url(v); !s) return s;
+         }
+         c.ldap.url = v;
+         return ok();
+       }},
+      {{"ldap.startTls", "ATRIUM_LDAP_START_TLS", "--ldap-start-tls",
+        "true: StartTLS on the ldap:// URL before anything is sent; a failure ends the login, never a plaintext "
+        "fallback.",
+        "false"},
+       [](ServerConfig& c, const std::string& v) -> core::Status {
+         if (v != "true" && v != "false") return core::fail(core::ErrorCode::InvalidArgument, "must be true or false");
+         c.ldap.start_tls = v == "true";
+         return ok();
+       }},
+      {{"ldap.caFile", "ATRIUM_LDAP_CA_FILE", "--ldap-ca-file",
+        "PEM file of the CAs trusted for the directory's certificate (StartTLS or ldaps://); the certificate is "
+        "always verified. Empty: the system's CAs.",
+        ""},
+       ldap_text_setter(&identity::LdapConfig::tls_ca_file)},
+      {{"ldap.bindDn", "ATRIUM_LDAP_BIND_DN", "--ldap-bind-dn",
+        "DN of the service account that searches for users; empty: anonymous search.", ""},
+       ldap_text_setter(&identity::LdapConfig::bind_dn)},
+      {{"ldap.bindPassword", "ATRIUM_LDAP_BIND_PASSWORD", "",
+        "Password of ldap.bindDn (a secret: no flag, never logged; prefer ldap.bindPasswordFile).", ""},
+       [](ServerConfig& c, const std::string& v) -> core::Status {
+         if (v.find('\0') != std::string::npos) {
+           return core::fail(core::ErrorCode::InvalidArgument, "must not contain a NUL character");
+         }
+         c.ldap.bind_password = v;
+         return ok();
+       }},
+      {{"ldap.bindPasswordFile", "ATRIUM_LDAP_BIND_PASSWORD_FILE", "--ldap-bind-password-file",
+        "File holding the password of ldap.bindDn (one line; read at start).", ""},
+       string_setter(&ServerConfig::ldap_bind_password_file)},
+      {{"ldap.userBase", "ATRIUM_LDAP_USER_BASE", "--ldap-user-base",
+        "DN below which users are searched; required with ldap.url.", ""},
+       ldap_text_setter(&identity::LdapConfig::base_dn)},
+      {{"ldap.userFilter", "ATRIUM_LDAP_USER_FILTER", "--ldap-user-filter",
+        "Filter that finds exactly one user; %s is the user name as typed, escaped.", "(uid=%s)"},
+       ldap_filter_setter(&identity::LdapConfig::user_filter, "the user name")},
+      {{"ldap.groupBase", "ATRIUM_LDAP_GROUP_BASE", "--ldap-group-base",
+        "DN below which a user's groups are searched; a group whose spec.ldapGroup is one of their DNs gets the "
+        "user as member. Empty: groups are not read.",
+        ""},
+       ldap_text_setter(&identity::LdapConfig::group_base_dn)},
+      {{"ldap.groupFilter", "ATRIUM_LDAP_GROUP_FILTER", "--ldap-group-filter",
+        "Filter for the groups of a user; %s is the user's DN, escaped.", "(member=%s)"},
+       ldap_filter_setter(&identity::LdapConfig::group_filter, "the user's DN")},
+      {{"ldap.displayNameAttribute", "ATRIUM_LDAP_DISPLAY_NAME_ATTRIBUTE", "--ldap-display-name-attribute",
+        "Attribute copied into a provisioned user's display name; empty: none.", "cn"},
+       ldap_attribute_setter(&identity::LdapConfig::display_name_attribute)},
+      {{"ldap.emailAttribute", "ATRIUM_LDAP_EMAIL_ATTRIBUTE", "--ldap-email-attribute",
+        "Attribute copied into a provisioned user's email; empty: none.", "mail"},
+       ldap_attribute_setter(&identity::LdapConfig::email_attribute)},
+      {{"ldap.timeoutSeconds", "ATRIUM_LDAP_TIMEOUT_SECONDS", "--ldap-timeout-seconds",
+        "Time allowed for each LDAP network operation.", "5"},
+       [](ServerConfig& c, const std::string& v) -> core::Status {
+         auto n = to_int(v, 1, 300);
+         if (!n) return core::fail(n.error());
+         c.ldap.timeout = std::chrono::seconds(*n);
          return ok();
        }},
   };
@@ -272,13 +542,13 @@ core::Status finalize(ServerConfig& cfg) {
   if (!cfg.metrics_listen.empty() && cfg.metrics_listen == cfg.listen) {
     return core::fail(bad("configuration", "metrics.listen", "must differ from listen"));
   }
-  return ok();
+  return check_ldap(cfg);
 }
 
 std::string settings_reference() {
   std::string out = "| YAML key | Environment | Flag | Default | Meaning |\n|---|---|---|---|---|\n";
   for (const auto& s : settings()) {
-    out += fmt::format("| `{}` | `{}` | `{}` | {} | {} |\n", s.key, s.env, s.flag,
+    out += fmt::format("| `{}` | `{}` | {} | {} | {} |\n", s.key, s.env, s.flag.empty() ? "" : "`" + s.flag + "`",
                        s.default_text.empty() ? "" : "`" + s.default_text + "`", s.description);
   }
   return out;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "identity/ldap_directory.h"
 
 namespace atrium::server {
 
@@ -28,14 +29,21 @@ struct ServerConfig {
   std::int64_t max_header_bytes = 16 << 10;
   std::int64_t request_timeout_seconds = 30;
   std::int64_t shutdown_timeout_seconds = 10;
+  // A kubeconfig on disk registered as cluster `local` (not stored; file fields allowed); empty: none.
+  std::string kubeconfig;
+  std::string kubeconfig_context;  // its context; empty: current-context
   std::string log_level = "info";
+  // LDAP identity provider; off while ldap.url is empty. finalize() reads ldap.bindPasswordFile into
+  // ldap.bind_password, so the password is held in one place; it is a secret: never logged or echoed in errors.
+  identity::LdapConfig ldap;
+  std::string ldap_bind_password_file;
 };
 
 // One configuration key: its YAML path, environment variable, flag and meaning.
 struct Setting {
   std::string key;   // YAML path, e.g. "tls.certFile"
   std::string env;   // "ATRIUM_TLS_CERT_FILE"
-  std::string flag;  // "--tls-cert-file"
+  std::string flag;  // "--tls-cert-file"; empty for secrets, which a command line would show to every user
   std::string description;
   std::string default_text;
 };
@@ -51,7 +59,8 @@ core::Status apply_yaml_file(ServerConfig& cfg, const std::string& path);
 core::Status apply_yaml_text(ServerConfig& cfg, const std::string& text, const std::string& source);
 // Applies ATRIUM_* variables from `env` (name → value).
 core::Status apply_environment(ServerConfig& cfg, const std::map<std::string, std::string>& env);
-// Fills defaults that depend on other keys and checks the whole (listen address, TLS pair, paths).
+// Fills defaults that depend on other keys and checks the whole (listen address, TLS pair, paths, the LDAP
+// settings as a set: URL with ldap.userBase, StartTLS only on ldap://, a readable ldap.caFile, one bind password).
 core::Status finalize(ServerConfig& cfg);
 
 // Markdown table of every setting (docs/configuration.md is generated from this).

@@ -53,19 +53,20 @@ int main(int argc, char** argv) {
   cli::add_commands(app, ctx);
   cli::add_iam_commands(app, ctx);
 
-  // serve: one flag per configuration key, from the same table as YAML and environment.
+  // serve: one flag per configuration key (secrets have none), from the same table as YAML and environment.
   auto* serve = app.add_subcommand("serve", "Run the Atrium server");
   std::string config_file;
   serve->add_option("--config", config_file, "YAML configuration file")->check(CLI::ExistingFile);
   auto flag_values = std::make_shared<std::map<std::string, std::string>>();
   // One string per setting, filled by CLI11; only flags actually given are applied.
   std::vector<std::string> flag_storage(server::settings().size());
-  std::vector<std::pair<std::string, CLI::Option*>> flag_options;
+  std::vector<std::pair<std::size_t, CLI::Option*>> flag_options;  // index into settings() and flag_storage
   for (std::size_t i = 0; i < server::settings().size(); ++i) {
     const auto& s = server::settings()[i];
+    if (s.flag.empty()) continue;
     auto* opt = serve->add_option(s.flag, flag_storage[i], s.description + " [" + s.env + "]");
     opt->type_name("VALUE");
-    flag_options.emplace_back(s.key, opt);
+    flag_options.emplace_back(i, opt);
   }
   bool print_reference = false;
   serve->add_flag("--print-config-reference", print_reference, "Print the table of configuration keys and exit");
@@ -74,8 +75,8 @@ int main(int argc, char** argv) {
       std::cout << server::settings_reference();
       return;
     }
-    for (std::size_t i = 0; i < flag_options.size(); ++i) {
-      if (flag_options[i].second->count() > 0) (*flag_values)[flag_options[i].first] = flag_storage[i];
+    for (const auto& [i, opt] : flag_options) {
+      if (opt->count() > 0) (*flag_values)[server::settings()[i].key] = flag_storage[i];
     }
     auto cfg = load_config(config_file, *flag_values);
     int code = server::serve(cfg);

@@ -13,11 +13,13 @@
 
 #include "api/api_handler.h"
 #include "api/audit_routes.h"
+#include "api/cluster_routes.h"
 #include "api/iam_routes.h"
 #include "api/identity_routes.h"
 #include "api/openapi.h"
 #include "api/responses.h"
 #include "api/tenancy_routes.h"
+#include "api/workload_routes.h"
 #include "audit/audit_log.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -30,7 +32,12 @@
 #include "iam/templates.h"
 #include "identity/identity_authenticator.h"
 #include "identity/identity_service.h"
+#include "identity/ldap_directory.h"
+#include "identity/session_sweeper.h"
 #include "identity/user.h"
+#include "kube/cluster.h"
+#include "kube/cluster_connections.h"
+#include "kube/cluster_registry.h"
 #include "net/http_server.h"
 #include "server/bootstrap_token.h"
 #include "server/version.h"
@@ -46,6 +53,8 @@
 
 namespace atrium::server {
 namespace {
+
+constexpr std::chrono::minutes kSessionSweepInterval{5};
 
 int fail_start(const core::Error& e) {
   core::log_error("cannot start", {{"error", std::string_view(e.message)}});
@@ -117,7 +126,9 @@ int serve(const ServerConfig& cfg) {
   if (auto s = iam::register_templates(templates); !s) return fail_start(s.error());
   if (auto s = tenancy::register_templates(templates); !s) return fail_start(s.error());
   iam::RbacAuthorizer rbac(store, templates, clock);
-  iam::Roles roles(store, templates, clock, [&rbac] { (void)rbac.refresh(); });
+  iam::Roles roles(
+      store, templates, clock, [&rbac] { (void)rbac.refresh(); },
+      [&store](const core::Scope& scope) { return tenancy::check_scope_exists(store, scope); });
   iam::RoleBindings bindings(store, roles, clock, [&rbac] { (void)rbac.refresh(); });
   tenancy::Workspaces workspaces(store, clock, bindings, rbac);
   tenancy::Projects projects(store, clock, bindings, rbac);
@@ -126,6 +137,35 @@ int serve(const ServerConfig& cfg) {
   tenancy_routes.register_routes(router);
   api::IamRoutes iam_routes(roles);
   iam_routes.register_routes(router);
+  // Clusters: those registered over the API (stored, kubeconfigs sealed by the keyring) and, from the kubeconfig
+  // setting, `local` (held in memory only, never stored). The registry's prober keeps their status.
+  // A removed cluster, or one whose credentials changed, has its caches dropped (the pointer is set once the
+  // connections below exist, and cleared before they go).
+  std::atomic<kube::ClusterConnections*> forget_in{nullptr};
+  kube::ClusterRegistryOptions cluster_options;
+  cluster_options.on_forget = [&forget_in](std::string_view name) {
+    if (auto* c = forget_in.load()) c->forget(name);
+  };
+  kube::ClusterRegistry clusters(store, *keyring, clock, cluster_options);
+  if (!cfg.kubeconfig.empty()) {
+    if (auto s = clusters.add_from_file("local", cfg.kubeconfig, cfg.kubeconfig_context); !s) {
+      return fail_start(s.error().with_context("kubeconfig"));
+    }
+  }
+  if (auto s = clusters.start(); !s) return fail_start(s.error().with_context("loading clusters"));
+  api::ClusterRoutes cluster_routes(clusters, rbac);
+  cluster_routes.register_routes(router);
+  // Workloads: per-cluster clients, discovery and informer caches (started on first use, stopped before the
+  // registry goes); the front door decides a namespace's requests in the project that owns it.
+  kube::ClusterConnections connections([&clusters](std::string_view name) { return clusters.client(name); });
+  forget_in = &connections;
+  struct ForgetGuard {
+    std::atomic<kube::ClusterConnections*>& p;
+    ~ForgetGuard() { p = nullptr; }
+  } forget_guard{forget_in};
+  api::WorkloadRoutes workload_routes(connections, rbac);
+  workload_routes.register_routes(router);
+  types.push_back(&kube::cluster_type());
 
   identity::IdentityOptions identity_options;
   // Hash workers stay fewer than the I/O threads, so logins can never occupy every I/O thread.
@@ -153,6 +193,23 @@ int serve(const ServerConfig& cfg) {
   identity_options.deletion_mutations = [&bindings](const std::string& user) {
     return bindings.removals_for_user(user);
   };
+  // LDAP users log in when ldap.url is set (finalize() checked the settings; the password is never logged).
+  std::unique_ptr<identity::LdapDirectory> ldap;
+  if (!cfg.ldap.url.empty()) {
+    auto directory = identity::LdapDirectory::create(cfg.ldap);
+    if (!directory) return fail_start(directory.error());
+    ldap = std::move(*directory);
+    identity_options.directory = ldap.get();
+    bool encrypted = cfg.ldap.start_tls || cfg.ldap.url.starts_with("ldaps://");
+    core::log_info("LDAP directory", {{"url", std::string_view(cfg.ldap.url)},
+                                      {"start_tls", cfg.ldap.start_tls},
+                                      {"user_base", std::string_view(cfg.ldap.base_dn)},
+                                      {"groups", !cfg.ldap.group_base_dn.empty()}});
+    if (!encrypted) {
+      core::log_warn("LDAP passwords cross the network unencrypted: set ldap.startTls or use an ldaps:// URL",
+                     {{"url", std::string_view(cfg.ldap.url)}});
+    }
+  }
   identity::IdentityService identity_service(store, clock, identity_options);
   const char* admin_password = std::getenv("ATRIUM_ADMIN_PASSWORD");
   auto generated = identity_service.ensure_bootstrap_admin(admin_password ? admin_password : "");
@@ -172,6 +229,8 @@ int serve(const ServerConfig& cfg) {
       return fail_start(bound.error().with_context("binding platform-admin to admin"));
     }
   }
+  // Sessions nobody presents again are deleted by this timer (presented ones are checked on every request).
+  identity::SessionSweeper session_sweeper(identity_service.tokens(), clock, kSessionSweepInterval);
   identity::IdentityAuthenticator identity_authn(identity_service);
   // The bootstrap token is a constant-time compare; sessions and API tokens need a store lookup.
   ChainAuthenticator authn({bootstrap->get(), &identity_authn});
@@ -215,6 +274,9 @@ int serve(const ServerConfig& cfg) {
   api_options.authorizer = authorizer;
   api_options.audit = &audit_log;
   api_options.public_url = cfg.public_url;
+  api_options.namespace_scope = [&projects](std::string_view cluster, std::string_view ns) {
+    return projects.find_namespace_scope(cluster, ns);
+  };
   api::ApiHandler handler(router, authn, metrics, api_options, console);
 
   net::HttpServerOptions http;

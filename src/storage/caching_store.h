@@ -38,6 +38,9 @@ class CachingStore final : public Store {
                                                               ScopeMatch match,
                                                               const core::ListOptions& options) override;
   core::Result<std::vector<StoredObject>> commit(const std::vector<Mutation>& mutations) override;
+  // The audit table is not cached (and its appends take no resource version): both pass through.
+  core::Status append_audit(const std::vector<AuditRecord>& records) override { return inner_->append_audit(records); }
+  core::Result<AuditPage> query_audit(const AuditFilter& filter) override { return inner_->query_audit(filter); }
   core::Result<std::int64_t> current_version() override { return inner_->current_version(); }
   std::string_view backend() const override { return inner_->backend(); }
 

@@ -42,6 +42,12 @@ core::Result<ListResult> InstrumentedStore::list(const std::string& kind, const 
 core::Result<std::vector<StoredObject>> InstrumentedStore::commit(const std::vector<Mutation>& mutations) {
   return timed("commit", [&] { return inner_->commit(mutations); });
 }
+core::Status InstrumentedStore::append_audit(const std::vector<AuditRecord>& records) {
+  return timed("append_audit", [&] { return inner_->append_audit(records); });
+}
+core::Result<AuditPage> InstrumentedStore::query_audit(const AuditFilter& filter) {
+  return timed("query_audit", [&] { return inner_->query_audit(filter); });
+}
 core::Result<std::int64_t> InstrumentedStore::current_version() {
   return timed("current_version", [&] { return inner_->current_version(); });
 }

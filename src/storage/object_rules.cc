@@ -10,7 +10,25 @@
 namespace atrium::storage {
 namespace {
 
-// Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF) without NUL bytes.
+core::Status check_part(std::string_view what, std::string_view value, std::size_t max_bytes, bool required) {
+  if (required && value.empty()) return core::fail(core::ErrorCode::InvalidArgument, fmt::format("{} is empty", what));
+  if (value.size() > max_bytes) {
+    return core::fail(core::ErrorCode::InvalidArgument,
+                      fmt::format("{} is {} bytes long; the store accepts at most {}", what, value.size(), max_bytes));
+  }
+  if (!is_clean_utf8(value)) {
+    return core::fail(core::ErrorCode::InvalidArgument, fmt::format("{} is not valid UTF-8 or contains NUL", what));
+  }
+  return {};
+}
+
+std::string describe(std::string_view kind, std::string_view scope, std::string_view name) {
+  if (scope.empty()) return fmt::format("{} \"{}\"", kind, name);
+  return fmt::format("{} \"{}\" in \"{}\"", kind, name, scope);
+}
+
+}  // namespace
+
 bool is_clean_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
@@ -46,25 +64,6 @@ bool is_clean_utf8(std::string_view s) {
   }
   return true;
 }
-
-core::Status check_part(std::string_view what, std::string_view value, std::size_t max_bytes, bool required) {
-  if (required && value.empty()) return core::fail(core::ErrorCode::InvalidArgument, fmt::format("{} is empty", what));
-  if (value.size() > max_bytes) {
-    return core::fail(core::ErrorCode::InvalidArgument,
-                      fmt::format("{} is {} bytes long; the store accepts at most {}", what, value.size(), max_bytes));
-  }
-  if (!is_clean_utf8(value)) {
-    return core::fail(core::ErrorCode::InvalidArgument, fmt::format("{} is not valid UTF-8 or contains NUL", what));
-  }
-  return {};
-}
-
-std::string describe(std::string_view kind, std::string_view scope, std::string_view name) {
-  if (scope.empty()) return fmt::format("{} \"{}\"", kind, name);
-  return fmt::format("{} \"{}\" in \"{}\"", kind, name, scope);
-}
-
-}  // namespace
 
 core::Status validate_key(std::string_view kind, std::string_view scope, std::string_view name) {
   if (auto s = check_part("kind", kind, kMaxKindBytes, true); !s) return s;

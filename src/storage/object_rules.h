@@ -26,6 +26,9 @@ inline constexpr std::string_view kObjectColumns =
 
 enum class SqlDialect { Sqlite, Postgres };
 
+// Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF) without NUL bytes.
+bool is_clean_utf8(std::string_view s);
+
 // InvalidArgument unless kind and name are non-empty, every part is valid UTF-8 without NUL and within the
 // limits above.
 core::Status validate_key(std::string_view kind, std::string_view scope, std::string_view name);

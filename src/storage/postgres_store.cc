@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "storage/audit_table.h"
 #include "storage/connection_pool.h"
 #include "storage/list_query.h"
 #include "storage/migrations.h"
@@ -430,6 +431,74 @@ core::Result<std::vector<StoredObject>> PostgresStore::commit(const std::vector<
       return core::fail(s.error());
     }
     return written;
+  });
+}
+
+core::Status PostgresStore::append_audit(const std::vector<AuditRecord>& records) {
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (auto s = validate_audit_record(records[i]); !s) {
+      return core::fail(s.error().with_context(fmt::format("audit record {}", i)));
+    }
+  }
+  if (records.empty()) return {};
+  return with_connection<void>([&](Connection& c) -> core::Status {
+    static const std::string kSql = fmt::format(
+        "INSERT INTO audit_events ({}) VALUES ($1, $2::bigint, $3, $4, $5, $6, $7, $8, $9)", kAuditInsertColumns);
+    if (auto s = c.exec("BEGIN", "begin a transaction"); !s) return s;
+    for (const AuditRecord& r : records) {
+      std::string time = std::to_string(r.time_ms);
+      auto rows = c.run(kSql,
+                        {r.id.c_str(), time.c_str(), r.user.c_str(), r.verb.c_str(), r.resource.c_str(),
+                         r.outcome.c_str(), r.workspace.c_str(), r.project.c_str(), r.data.c_str()},
+                        "append audit record");
+      if (!rows) {
+        (void)c.exec("ROLLBACK", "roll back");
+        if (rows.error().code == core::ErrorCode::AlreadyExists) {
+          return core::fail(core::ErrorCode::AlreadyExists,
+                            fmt::format("audit record \"{}\" already exists", r.id.substr(0, 64)));
+        }
+        return core::fail(rows.error());
+      }
+    }
+    if (auto s = c.exec("COMMIT", "commit"); !s) {
+      (void)c.exec("ROLLBACK", "roll back");
+      return s;
+    }
+    return {};
+  });
+}
+
+core::Result<AuditPage> PostgresStore::query_audit(const AuditFilter& filter) {
+  if (auto s = validate_audit_filter(filter); !s) return core::fail(s.error());
+  const AuditPlan plan = audit_plan(SqlDialect::Postgres, filter);
+  auto run = [](Connection& c, const AuditStatement& spec, std::string_view what) {
+    std::vector<std::string> numbers(spec.params.size());
+    std::vector<const char*> params;
+    params.reserve(spec.params.size());
+    for (std::size_t i = 0; i < spec.params.size(); ++i) {
+      if (spec.params[i].is_int) {
+        numbers[i] = std::to_string(spec.params[i].value);
+        params.push_back(numbers[i].c_str());
+      } else {
+        params.push_back(spec.params[i].text.c_str());
+      }
+    }
+    return c.run(spec.sql, std::span<const char* const>(params.data(), params.size()), what);
+  };
+  return with_connection<AuditPage>([&](Connection& c) -> core::Result<AuditPage> {
+    AuditPage out;
+    auto rows = run(c, plan.page, "query the audit log");
+    if (!rows) return core::fail(rows.error());
+    out.items.reserve(static_cast<std::size_t>(rows->size()));
+    for (int i = 0; i < rows->size(); ++i) out.items.emplace_back(rows->text(i, 0));
+    if (rows->size() > 0) {
+      out.total = rows->int64(0, 1);
+    } else {
+      auto count = run(c, plan.count, "count audit records");
+      if (!count) return core::fail(count.error());
+      out.total = count->int64(0, 0);
+    }
+    return out;
   });
 }
 

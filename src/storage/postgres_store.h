@@ -46,6 +46,8 @@ class PostgresStore final : public Store {
   core::Result<ListResult> list(const std::string& kind, const std::string& scope, ScopeMatch match,
                                 const core::ListOptions& options) override;
   core::Result<std::vector<StoredObject>> commit(const std::vector<Mutation>& mutations) override;
+  core::Status append_audit(const std::vector<AuditRecord>& records) override;
+  core::Result<AuditPage> query_audit(const AuditFilter& filter) override;
   core::Result<std::int64_t> current_version() override;
   std::string_view backend() const override { return "postgres"; }
 

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "storage/audit_table.h"
 #include "storage/connection_pool.h"
 #include "storage/list_query.h"
 #include "storage/migrations.h"
@@ -488,6 +489,77 @@ core::Result<std::vector<StoredObject>> SqliteStore::commit(const std::vector<Mu
     }
     return written;
   });
+}
+
+core::Status SqliteStore::append_audit(const std::vector<AuditRecord>& records) {
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (auto s = validate_audit_record(records[i]); !s) {
+      return core::fail(s.error().with_context(fmt::format("audit record {}", i)));
+    }
+  }
+  if (records.empty()) return {};
+  return write_transaction<void>([&](Connection& c) -> core::Status {
+    static const std::string kSql =
+        fmt::format("INSERT INTO audit_events ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", kAuditInsertColumns);
+    for (const AuditRecord& r : records) {
+      auto st = c.prepare(kSql);
+      if (!st) return core::fail(st.error());
+      st->bind(1, r.id);
+      st->bind(2, r.time_ms);
+      st->bind(3, r.user);
+      st->bind(4, r.verb);
+      st->bind(5, r.resource);
+      st->bind(6, r.outcome);
+      st->bind(7, r.workspace);
+      st->bind(8, r.project);
+      st->bind(9, r.data);
+      int rc = st->step();
+      if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
+        return core::fail(core::ErrorCode::AlreadyExists,
+                          fmt::format("audit record \"{}\" already exists", r.id.substr(0, 64)));
+      }
+      if (rc != SQLITE_DONE) return core::fail(st->error(rc, "append audit record"));
+    }
+    return {};
+  });
+}
+
+core::Result<AuditPage> SqliteStore::query_audit(const AuditFilter& filter) {
+  if (auto s = validate_audit_filter(filter); !s) return core::fail(s.error());
+  const AuditPlan plan = audit_plan(SqlDialect::Sqlite, filter);
+  auto bind = [](Statement& st, const AuditStatement& spec) {
+    for (std::size_t i = 0; i < spec.params.size(); ++i) {
+      const AuditParam& p = spec.params[i];
+      if (p.is_int)
+        st.bind(static_cast<int>(i + 1), p.value);
+      else
+        st.bind(static_cast<int>(i + 1), p.text);
+    }
+  };
+  auto lease = readers_->acquire();
+  if (!lease) return core::fail(lease.error());
+  Connection& c = **lease;
+  AuditPage out;
+  {
+    auto st = c.prepare(plan.page.sql);
+    if (!st) return core::fail(st.error());
+    bind(*st, plan.page);
+    int rc;
+    while ((rc = st->step()) == SQLITE_ROW) {
+      out.items.push_back(st->text(0));
+      out.total = st->int64(1);
+    }
+    if (rc != SQLITE_DONE) return core::fail(st->error(rc, "query the audit log"));
+  }
+  if (out.items.empty()) {
+    auto st = c.prepare(plan.count.sql);
+    if (!st) return core::fail(st.error());
+    bind(*st, plan.count);
+    int rc = st->step();
+    if (rc != SQLITE_ROW) return core::fail(st->error(rc, "count audit records"));
+    out.total = st->int64(0);
+  }
+  return out;
 }
 
 core::Result<std::int64_t> SqliteStore::current_version() {

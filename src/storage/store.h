@@ -41,6 +41,36 @@ struct Mutation {
   std::int64_t expected_version = 0;
 };
 
+// One row of the audit log's own table (append-only, beside the objects; see Store::append_audit). The columns
+// are what the audit log is filtered by; `data` is the whole event, returned verbatim.
+struct AuditRecord {
+  std::int64_t time_ms = 0;
+  std::string id;  // unique; orders the records of one millisecond
+  std::string user;
+  std::string verb;
+  std::string resource;
+  std::string outcome;
+  std::string workspace;  // set for events in a workspace and in its projects
+  std::string project;
+  std::string data;  // JSON text
+};
+
+// Which audit records to return: exact matches on the non-empty fields, an inclusive time range, sorted by
+// time (then id), one page.
+struct AuditFilter {
+  std::string user, verb, resource, outcome, workspace, project;
+  std::optional<std::int64_t> since_ms, until_ms;
+  std::int64_t page = 1;
+  std::int64_t limit = 100;
+  core::SortOrder order = core::SortOrder::Descending;
+};
+
+// The `data` of the records on the page, in order, and how many matched before paging.
+struct AuditPage {
+  std::vector<std::string> items;
+  std::int64_t total = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -67,6 +97,13 @@ class Store {
                                                                       const core::ListOptions& options);
   // Applies all mutations or none. Returns the written objects in order (Delete entries echo the key).
   virtual core::Result<std::vector<StoredObject>> commit(const std::vector<Mutation>& mutations) = 0;
+  // The audit log's table: appends every record or none (records are never updated, and take no resource
+  // version). InvalidArgument for an empty or over-long id, a field that is not valid UTF-8 or holds NUL;
+  // AlreadyExists for an id already stored.
+  virtual core::Status append_audit(const std::vector<AuditRecord>& records) = 0;
+  // Filters, sorts and pages in the database, on indexes (one per filter column, each ordered by time).
+  // InvalidArgument for a page or limit below 1 or a limit above core::ListOptions::kMaxLimit.
+  virtual core::Result<AuditPage> query_audit(const AuditFilter& filter) = 0;
   // The highest resource version written so far.
   virtual core::Result<std::int64_t> current_version() = 0;
   // Backend name for metrics and logs: "sqlite" or "postgres".

@@ -12,11 +12,13 @@
 #include <filesystem>
 #include <latch>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/list_options.h"
+#include "storage/audit_table.h"
 #include "storage/migrations.h"
 #include "storage/object_rules.h"
 #include "support/postgres_server.h"
@@ -141,6 +143,48 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
       PQfinish(conn);
     }
     return value;
+  }
+
+  // The query plan of an audit statement, one line per plan row: SQLite's EXPLAIN QUERY PLAN, or PostgreSQL's
+  // EXPLAIN with sequential scans, bitmap scans and sorts priced out, so that an index appears in the plan
+  // exactly when it can serve the filter and the order by itself.
+  std::string audit_query_plan(const AuditStatement& st) {
+    std::string out;
+    if (GetParam() == Backend::Sqlite) {
+      sqlite3* db = nullptr;
+      EXPECT_EQ(sqlite3_open((dir_ / "atrium.db").c_str(), &db), SQLITE_OK);
+      sqlite3_stmt* stmt = nullptr;
+      std::string sql = "EXPLAIN QUERY PLAN " + st.sql;
+      EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+      while (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
+        out += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+        out += '\n';
+      }
+      sqlite3_finalize(stmt);
+      sqlite3_close(db);
+      return out;
+    }
+    std::string sql = st.sql;
+    for (std::size_t n = st.params.size(); n >= 1; --n) {  // $10 before $1
+      const AuditParam& p = st.params[n - 1];
+      std::string literal = p.is_int ? std::to_string(p.value) : "'" + p.text + "'";
+      for (auto pos = sql.find("$" + std::to_string(n)); pos != std::string::npos;
+           pos = sql.find("$" + std::to_string(n))) {
+        sql.replace(pos, 1 + std::to_string(n).size(), literal);
+      }
+    }
+    PGconn* conn = PQconnectdb(url_.c_str());
+    EXPECT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+    PQclear(PQexec(conn, "SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off"));
+    PGresult* r = PQexec(conn, ("EXPLAIN " + sql).c_str());
+    EXPECT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQresultErrorMessage(r);
+    for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); ++i) {
+      out += PQgetvalue(r, i, 0);
+      out += '\n';
+    }
+    PQclear(r);
+    PQfinish(conn);
+    return out;
   }
 
   std::int64_t latest_schema_version() const {
@@ -771,6 +815,175 @@ TEST_P(StoreTest, ReplicasOpeningAFreshDatabaseTogetherBothSucceed) {
     auto seen = opened[kReplicas - 1]->get("Workspace", "", "shared");
     EXPECT_TRUE(seen) << seen.error().message;
   }
+}
+
+AuditRecord audit_record(std::string id, std::int64_t time_ms, std::string user, std::string verb,
+                         std::string workspace = "", std::string project = "", std::string outcome = "success") {
+  AuditRecord r;
+  r.id = std::move(id);
+  r.time_ms = time_ms;
+  r.user = std::move(user);
+  r.verb = std::move(verb);
+  r.resource = "projects";
+  r.outcome = std::move(outcome);
+  r.workspace = std::move(workspace);
+  r.project = std::move(project);
+  r.data = "{\"id\":\"" + r.id + "\"}";
+  return r;
+}
+
+std::vector<std::string> audit_ids(const AuditPage& page) {
+  std::vector<std::string> out;
+  for (const auto& d : page.items) out.push_back(d.substr(7, d.size() - 9));  // {"id":"<id>"}
+  return out;
+}
+
+TEST_P(StoreTest, AuditTableFiltersSortsAndPages) {
+  ASSERT_TRUE(store_->append_audit({
+      audit_record("e1", 1000, "lead", "create", "ws-a"),
+      audit_record("e2", 2000, "dev", "delete", "ws-a", "p1", "denied"),
+      audit_record("e3", 3000, "dev", "create", "ws-b", "p1"),
+      audit_record("e4", 3000, "weird user@x", "login", "", "", "failure"),  // same millisecond as e3
+      audit_record("e5", 5000, "lead", "update", "ws-a", "p2"),
+  }));
+  auto q = [&](AuditFilter f) {
+    auto page = store_->query_audit(f);
+    EXPECT_TRUE(page) << page.error().message;
+    return page ? *page : AuditPage{};
+  };
+  auto all = q({});
+  EXPECT_EQ(all.total, 5);
+  EXPECT_EQ(audit_ids(all), (std::vector<std::string>{"e5", "e4", "e3", "e2", "e1"})) << "newest first, then id";
+  EXPECT_EQ(audit_ids(q({.order = core::SortOrder::Ascending})),
+            (std::vector<std::string>{"e1", "e2", "e3", "e4", "e5"}));
+  EXPECT_EQ(audit_ids(q({.user = "dev"})), (std::vector<std::string>{"e3", "e2"}));
+  EXPECT_EQ(audit_ids(q({.user = "weird user@x"})), (std::vector<std::string>{"e4"})) << "any value is filterable";
+  EXPECT_EQ(audit_ids(q({.verb = "create"})), (std::vector<std::string>{"e3", "e1"}));
+  EXPECT_EQ(audit_ids(q({.outcome = "denied"})), (std::vector<std::string>{"e2"}));
+  EXPECT_EQ(audit_ids(q({.workspace = "ws-a"})), (std::vector<std::string>{"e5", "e2", "e1"}));
+  EXPECT_EQ(audit_ids(q({.workspace = "ws-a", .project = "p1"})), (std::vector<std::string>{"e2"}));
+  EXPECT_EQ(audit_ids(q({.user = "lead", .verb = "delete", .workspace = "ws-a"})), std::vector<std::string>{});
+  EXPECT_EQ(audit_ids(q({.verb = "update", .workspace = "ws-a"})), (std::vector<std::string>{"e5"}));
+  EXPECT_EQ(audit_ids(q({.since_ms = 2000, .until_ms = 3000})), (std::vector<std::string>{"e4", "e3", "e2"}))
+      << "bounds are inclusive";
+  EXPECT_EQ(audit_ids(q({.user = "lead", .since_ms = 1001})), (std::vector<std::string>{"e5"}));
+
+  auto page2 = q({.page = 2, .limit = 2, .order = core::SortOrder::Ascending});
+  EXPECT_EQ(page2.total, 5);
+  EXPECT_EQ(audit_ids(page2), (std::vector<std::string>{"e3", "e4"}));
+  auto beyond = q({.user = "dev", .page = 3, .limit = 2});
+  EXPECT_TRUE(beyond.items.empty());
+  EXPECT_EQ(beyond.total, 2) << "the total is known past the last page";
+  // Hostile filter values are values, never SQL.
+  EXPECT_EQ(q({.user = "' OR '1'='1"}).total, 0);
+  EXPECT_EQ(q({.user = "dev\" OR 1=1 --"}).total, 0);
+  // Audit records are not objects: no resource version, nothing in lists.
+  auto listed = store_->list("AuditEvent", "", Store::ScopeMatch::All, options());
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->total, 0);
+}
+
+TEST_P(StoreTest, AuditTableRefusesBadRecordsAndFiltersAndWritesNothing) {
+  ASSERT_TRUE(store_->append_audit({audit_record("e1", 1000, "lead", "create")}));
+  auto version = store_->current_version();
+  ASSERT_TRUE(version);
+  auto bad_id = store_->append_audit({audit_record("e2", 2000, "a", "create"), audit_record("", 2000, "b", "x")});
+  ASSERT_FALSE(bad_id);
+  EXPECT_EQ(bad_id.error().code, ErrorCode::InvalidArgument);
+  auto nul = store_->append_audit({audit_record("e3", 2000, std::string("a\0b", 3), "create")});
+  ASSERT_FALSE(nul);
+  EXPECT_EQ(nul.error().code, ErrorCode::InvalidArgument);
+  auto bad_utf8 = store_->append_audit({audit_record("e4", 2000, "a", "create", "\xff\xfe")});
+  ASSERT_FALSE(bad_utf8);
+  EXPECT_EQ(bad_utf8.error().code, ErrorCode::InvalidArgument);
+  // A duplicate id fails the whole batch, including the records before it.
+  auto dup = store_->append_audit({audit_record("e5", 2000, "a", "create"), audit_record("e1", 2000, "a", "x")});
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, ErrorCode::AlreadyExists) << dup.error().message;
+  auto all = store_->query_audit({});
+  ASSERT_TRUE(all);
+  EXPECT_EQ(audit_ids(*all), std::vector<std::string>{"e1"}) << "nothing of a refused batch was written";
+  EXPECT_EQ(*store_->current_version(), *version) << "audit appends take no resource version";
+
+  for (AuditFilter f : {AuditFilter{.limit = 0}, AuditFilter{.limit = core::ListOptions::kMaxLimit + 1},
+                        AuditFilter{.page = 0}, AuditFilter{.page = std::numeric_limits<std::int64_t>::max()}}) {
+    auto r = store_->query_audit(f);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::InvalidArgument);
+  }
+}
+
+TEST_P(StoreTest, AuditQueriesAreServedByIndexes) {
+  ASSERT_TRUE(store_->append_audit({audit_record("e1", 1000, "lead", "create", "ws-a", "p1")}));
+  const SqlDialect dialect = GetParam() == Backend::Sqlite ? SqlDialect::Sqlite : SqlDialect::Postgres;
+  struct Case {
+    AuditFilter filter;
+    const char* index;
+  };
+  const Case cases[] = {
+      {{}, "audit_by_time"},
+      {{.order = core::SortOrder::Ascending}, "audit_by_time"},
+      {{.since_ms = 10, .until_ms = 2000, .page = 3, .limit = 5}, "audit_by_time"},
+      {{.user = "lead"}, "audit_by_user"},
+      {{.user = "lead", .since_ms = 10, .order = core::SortOrder::Ascending}, "audit_by_user"},
+      {{.verb = "create"}, "audit_by_verb"},
+      {{.resource = "projects"}, "audit_by_resource"},
+      {{.outcome = "denied", .until_ms = 5000}, "audit_by_outcome"},
+      {{.workspace = "ws-a"}, "audit_by_workspace"},
+      {{.project = "p1"}, "audit_by_project"},
+  };
+  for (const auto& c : cases) {
+    AuditPlan plan = audit_plan(dialect, c.filter);
+    for (const AuditStatement* st : {&plan.page, &plan.count}) {
+      std::string text = audit_query_plan(*st);
+      SCOPED_TRACE(st->sql + "\n" + text);
+      // A count over every record may read any index; everything else must use the one of its filter.
+      if (st == &plan.page) {
+        EXPECT_NE(text.find(c.index), std::string::npos) << "expected " << c.index;
+      }
+      EXPECT_EQ(text.find("TEMP B-TREE"), std::string::npos) << "SQLite sorted outside the index";
+      EXPECT_EQ(text.find("Sort"), std::string::npos) << "PostgreSQL sorted outside the index";
+      EXPECT_EQ(text.find("Seq Scan"), std::string::npos);
+      std::istringstream lines(text);
+      for (std::string line; GetParam() == Backend::Sqlite && std::getline(lines, line);) {
+        if (line.find("audit_events") != std::string::npos) {
+          EXPECT_NE(line.find("INDEX"), std::string::npos) << "SQLite read the table without an index: " << line;
+        }
+      }
+    }
+  }
+}
+
+TEST_P(StoreTest, MigrationMovesAuditEventsOfEarlierReleasesIntoTheAuditTable) {
+  // An audit event as releases before the audit table stored it: an AuditEvent object.
+  ASSERT_TRUE(store_->create(make("AuditEvent", "", "0000000000001000-0000000001-abc", 1000,
+                                  R"({"user":"lead","verb":"create"})",
+                                  R"({"time":"x","user":"lead","verb":"create","resource":"workspaces",)"
+                                  R"("scope":{"level":"workspace","workspace":"ws-a"},"outcome":"success"})")));
+  ASSERT_TRUE(store_->create(make("Workspace", "", "ws-a")));
+  store_.reset();
+  // Back to schema version 1.
+  raw_sql("DROP TABLE audit_events");
+  raw_sql("DELETE FROM schema_migrations WHERE version >= 2");
+  store_ = open();
+  ASSERT_NE(store_, nullptr);
+  auto moved = store_->query_audit({.workspace = "ws-a"});
+  ASSERT_TRUE(moved) << moved.error().message;
+  ASSERT_EQ(moved->total, 1);
+  EXPECT_NE(moved->items[0].find("\"resource\":\"workspaces\""), std::string::npos) << moved->items[0];
+  auto by_user = store_->query_audit({.user = "lead",
+                                      .verb = "create",
+                                      .resource = "workspaces",
+                                      .outcome = "success",
+                                      .since_ms = 1000,
+                                      .until_ms = 1000});
+  ASSERT_TRUE(by_user);
+  EXPECT_EQ(by_user->total, 1);
+  auto left = store_->list("AuditEvent", "", Store::ScopeMatch::All, options());
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->total, 0) << "moved, not copied";
+  EXPECT_TRUE(store_->get("Workspace", "", "ws-a")) << "other objects stay";
+  EXPECT_EQ(raw_sql("SELECT max(version) FROM schema_migrations"), latest_schema_version());
 }
 
 }  // namespace

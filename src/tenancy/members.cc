@@ -9,18 +9,15 @@ namespace atrium::tenancy {
 
 Members::Members(storage::Store& store, iam::RoleBindings& bindings) : store_(store), bindings_(bindings) {}
 
-core::Status Members::check_exists(const core::Scope& scope) {
-  if (scope.level == iam::Level::Platform) return {};  // the platform always exists
-  if (scope.level != iam::Level::Workspace && scope.level != iam::Level::Project) {
-    return core::fail(core::ErrorCode::InvalidArgument, "members here are of the platform, a workspace or a project");
-  }
-  auto ws = store_.get(std::string(kWorkspaceKind), "", scope.workspace);
+core::Status check_scope_exists(storage::Store& store, const core::Scope& scope) {
+  if (scope.level != iam::Level::Workspace && scope.level != iam::Level::Project) return {};
+  auto ws = store.get(std::string(kWorkspaceKind), "", scope.workspace);
   if (!ws) {
     if (ws.error().code != core::ErrorCode::NotFound) return core::fail(ws.error());
     return core::fail(core::ErrorCode::NotFound, fmt::format("workspace \"{}\" not found", scope.workspace));
   }
   if (scope.level == iam::Level::Project) {
-    auto p = store_.get(std::string(kProjectKind), "workspace/" + scope.workspace, scope.project);
+    auto p = store.get(std::string(kProjectKind), "workspace/" + scope.workspace, scope.project);
     if (!p) {
       if (p.error().code != core::ErrorCode::NotFound) return core::fail(p.error());
       return core::fail(core::ErrorCode::NotFound,
@@ -28,6 +25,14 @@ core::Status Members::check_exists(const core::Scope& scope) {
     }
   }
   return {};
+}
+
+core::Status Members::check_exists(const core::Scope& scope) {
+  if (scope.level == iam::Level::Platform) return {};  // the platform always exists
+  if (scope.level != iam::Level::Workspace && scope.level != iam::Level::Project) {
+    return core::fail(core::ErrorCode::InvalidArgument, "members here are of the platform, a workspace or a project");
+  }
+  return check_scope_exists(store_, scope);
 }
 
 core::Result<std::vector<iam::Member>> Members::list(const core::Scope& scope) {

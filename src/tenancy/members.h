@@ -5,10 +5,16 @@
 #include <string>
 #include <vector>
 
+#include "core/auth.h"
+#include "core/error.h"
 #include "iam/role_bindings.h"
 #include "storage/store.h"
 
 namespace atrium::tenancy {
+
+// NotFound when `scope` names a workspace, or a project, that does not exist; the platform and clusters (not
+// tenancy's to know) always pass. What the server injects into iam::Roles as its iam::ScopeCheck.
+core::Status check_scope_exists(storage::Store& store, const core::Scope& scope);
 
 class Members {
  public:

@@ -97,6 +97,14 @@ Projects::Projects(storage::Store& store, const core::Clock& clock, iam::RoleBin
                    core::Authorizer& authorizer)
     : store_(store), clock_(clock), bindings_(bindings), authorizer_(authorizer) {}
 
+std::optional<core::Scope> Projects::find_namespace_scope(std::string_view cluster, std::string_view ns) {
+  auto claim = store_.get(std::string(iam::kProjectClaimKind), "cluster/" + std::string(cluster), std::string(ns));
+  if (!claim) return std::nullopt;
+  core::Scope s = iam::project_scope(iam::project_claim_workspace(*claim), std::string(ns));
+  s.cluster = std::string(cluster);
+  return s;
+}
+
 core::Result<storage::StoredObject> Projects::get(const std::string& workspace, const std::string& name) {
   auto obj = store_.get(std::string(kProjectKind), "workspace/" + workspace, name);
   if (!obj && obj.error().code == core::ErrorCode::NotFound) {

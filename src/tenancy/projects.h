@@ -5,7 +5,9 @@
 // serialised through the workspace object's version (a racing writer gets Conflict).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/auth.h"
 #include "core/clock.h"
@@ -32,6 +34,9 @@ class Projects {
   core::Result<storage::StoredObject> update(const core::Principal& caller, const std::string& workspace,
                                              const std::string& name, const core::json::value& body);
   core::Status remove(const std::string& workspace, const std::string& name);
+  // The project whose namespace `ns` is on `cluster` (Project scope with workspace, project and cluster), or
+  // nullopt when no project claims it. For the front door: a namespace's requests are decided in its project.
+  std::optional<core::Scope> find_namespace_scope(std::string_view cluster, std::string_view ns);
   // The projects of the workspace the caller may get.
   core::Result<storage::ListResult> list(const core::Principal& caller, const std::string& workspace,
                                          const core::ListOptions& options);

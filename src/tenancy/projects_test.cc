@@ -1,5 +1,6 @@
 #include "tenancy/projects.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "core/testing/fake_clock.h"
@@ -48,7 +49,9 @@ class ProjectsTest : public ::testing::Test {
   core::FakeClock clock_;
   iam::TemplateRegistry templates_;
   iam::RbacAuthorizer authz_{*store_, templates_, clock_};
-  iam::Roles roles_{*store_, templates_, clock_, [this] { (void)authz_.refresh(); }};
+  // Wired as the server wires it: custom roles only in workspaces and projects that exist.
+  iam::Roles roles_{*store_, templates_, clock_, [this] { (void)authz_.refresh(); },
+                    [this](const core::Scope& scope) { return check_scope_exists(*store_, scope); }};
   iam::RoleBindings bindings_{*store_, roles_, clock_, [this] { (void)authz_.refresh(); }};
   Workspaces workspaces_{*store_, clock_, bindings_, authz_};
   Projects projects_{*store_, clock_, bindings_, authz_};
@@ -209,6 +212,51 @@ TEST_F(ProjectsTest, ListsShowOnlyWhatTheCallerMaySee) {
   auto members = members_.list(iam::project_scope("merchant-platform", "nope"));
   ASSERT_FALSE(members);
   EXPECT_EQ(members.error().code, core::ErrorCode::NotFound);
+}
+
+TEST_F(ProjectsTest, CustomRolesOnlyInWorkspacesAndProjectsThatExist) {
+  ASSERT_TRUE(projects_.create(lead_, "merchant-platform", project("a", "production", "{}")));
+  auto role = [](const char* name, const char* level, const char* tmpl) {
+    return *core::parse_json(fmt::format(
+        R"({{"apiVersion":"iam.atrium.io/v1","kind":"Role","metadata":{{"name":"{}"}},
+            "spec":{{"level":"{}","templates":["{}"]}}}})",
+        name, level, tmpl));
+  };
+  auto before = snapshot();
+  struct Case {
+    core::Scope scope;
+    const char* level;
+    const char* tmpl;
+    const char* needle;
+  };
+  const Case missing[] = {
+      {iam::workspace_scope("ghost"), "workspace", "workspace-read", "workspace \"ghost\" not found"},
+      {iam::project_scope("ghost", "a"), "project", "kube-read", "workspace \"ghost\" not found"},
+      {iam::project_scope("merchant-platform", "ghost"), "project", "kube-read", "project \"ghost\" not found"},
+      // A project of that name exists, but in another workspace.
+      {iam::project_scope("other", "a"), "project", "kube-read", "project \"a\" not found in workspace other"},
+  };
+  for (const auto& c : missing) {
+    auto r = roles_.create(c.scope, role("reader", c.level, c.tmpl));
+    ASSERT_FALSE(r) << iam::describe_scope(c.scope);
+    EXPECT_EQ(r.error().code, core::ErrorCode::NotFound) << r.error().message;
+    EXPECT_NE(r.error().message.find(c.needle), std::string::npos) << r.error().message;
+  }
+  EXPECT_EQ(snapshot(), before) << "nothing written for a scope that does not exist";
+
+  // The same roles where the scopes exist, and on the platform (which always does).
+  ASSERT_TRUE(roles_.create(iam::workspace_scope("merchant-platform"), role("reader", "workspace", "workspace-read")));
+  ASSERT_TRUE(roles_.create(iam::project_scope("merchant-platform", "a"), role("reader", "project", "kube-read")));
+  ASSERT_TRUE(roles_.create(iam::platform_scope(), role("auditor2", "platform", "audit-read")));
+  EXPECT_TRUE(store_->get("Role", "workspace/merchant-platform", "reader"));
+  EXPECT_TRUE(store_->get("Role", "project/merchant-platform/a", "reader"));
+
+  // After the workspace is gone (with its roles), its name takes no new role until it is created again.
+  ASSERT_TRUE(workspaces_.remove("merchant-platform", {.cascade = true}));
+  EXPECT_FALSE(store_->get("Role", "workspace/merchant-platform", "reader"));
+  auto gone = roles_.create(iam::workspace_scope("merchant-platform"), role("reader", "workspace", "workspace-read"));
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, core::ErrorCode::NotFound);
 }
 
 }  // namespace

@@ -6,12 +6,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "core/json.h"
 #include "net/http_client.h"
+#include "support/ldap_server.h"
 #include "support/postgres_server.h"
 #include "support/process.h"
 
@@ -30,7 +32,8 @@ std::string binary() {
 
 class Atrium {
  public:
-  Atrium(const std::string& data_dir, std::vector<std::string> extra = {}) : data_dir_(data_dir) {
+  Atrium(const std::string& data_dir, std::vector<std::string> extra = {}, std::map<std::string, std::string> env = {})
+      : data_dir_(data_dir) {
     auto port = testing::free_loopback_port();
     EXPECT_TRUE(port);
     port_ = *port;
@@ -39,9 +42,9 @@ class Atrium {
                                      "--console-dir", ""};
     argv.insert(argv.end(), extra.begin(), extra.end());
     fs::create_directories(data_dir);
-    auto p =
-        ChildProcess::start(argv, {{"ATRIUM_METRICS_TOKEN", "scrape-token"}, {"ATRIUM_ADMIN_PASSWORD", kAdminPassword}},
-                            data_dir + "/../atrium.log");
+    env.emplace("ATRIUM_METRICS_TOKEN", "scrape-token");
+    env.emplace("ATRIUM_ADMIN_PASSWORD", kAdminPassword);
+    auto p = ChildProcess::start(argv, env, data_dir + "/../atrium.log");
     EXPECT_TRUE(p) << p.error().message;
     process_ = std::move(*p);
   }
@@ -391,6 +394,182 @@ TEST_F(ServeTest, BadConfigurationIsRefusedNamingTheKey) {
   ASSERT_TRUE(env);
   EXPECT_NE(env->status, 0);
   EXPECT_NE(env->output.find("ATRIUM_LISTEN"), std::string::npos) << env->output;
+}
+
+// LDAP as an identity provider of the real binary: slapd refuses anything without TLS, atrium is configured
+// through a YAML file (password in a file) to search-then-bind over StartTLS with the test CA.
+TEST_F(ServeTest, LdapLoginOverStartTlsProvisionsUsersAndMapsGroups) {
+  auto pki = testing::make_test_pki((dir_ / "pki").string());
+  ASSERT_TRUE(pki) << pki.error().message;
+  auto alice_pw = testing::LdapServer::hash_password("alice-Ldap-pass1");
+  auto bob_pw = testing::LdapServer::hash_password("bob-Ldap-pass1");
+  ASSERT_TRUE(alice_pw && bob_pw);
+  const std::string people = "ou=people,dc=atrium,dc=test";
+  const std::string groups = "ou=groups,dc=atrium,dc=test";
+  std::string ldif = "dn: " + people + "\nobjectClass: organizationalUnit\nou: people\n\n" + "dn: " + groups +
+                     "\nobjectClass: organizationalUnit\nou: groups\n\n"
+                     "dn: uid=alice," +
+                     people + "\nobjectClass: inetOrgPerson\nuid: alice\ncn: Alice Liddell\nsn: L\n" +
+                     "mail: alice@example.com\nuserPassword: " + *alice_pw + "\n\n" + "dn: uid=bob," + people +
+                     "\nobjectClass: inetOrgPerson\nuid: bob\ncn: Bob\nsn: B\nuserPassword: " + *bob_pw +
+                     "\n\n"
+                     // "clash" exists in the directory and as a local Atrium user.
+                     "dn: uid=clash," +
+                     people + "\nobjectClass: inetOrgPerson\nuid: clash\ncn: Clash\nsn: C\nuserPassword: " + *bob_pw +
+                     "\n\n" + "dn: cn=auditors," + groups +
+                     "\nobjectClass: groupOfNames\ncn: auditors\nmember: uid=alice," + people + "\n\n";
+  auto ldap = testing::LdapServer::start({.ldif = ldif, .tls = *pki});
+  ASSERT_TRUE(ldap) << ldap.error().message;
+
+  const std::string bind_password = testing::LdapServer::kRootPassword;
+  std::ofstream(dir_ / "ldap-bind.password") << bind_password << "\n";
+  std::ofstream(dir_ / "atrium.yaml") << "ldap:\n  url: " << (*ldap)->url()
+                                      << "\n  startTls: true\n  caFile: " << pki->ca_file
+                                      << "\n  bindDn: " << testing::LdapServer::kRootDn
+                                      << "\n  bindPasswordFile: " << (dir_ / "ldap-bind.password").string()
+                                      << "\n  userBase: " << people
+                                      << "\n  userFilter: \"(&(objectClass=inetOrgPerson)(uid=%s))\"\n  groupBase: "
+                                      << groups << "\n  groupFilter: \"(&(objectClass=groupOfNames)(member=%s))\"\n";
+  Atrium a((dir_ / "data").string(), {"--config", (dir_ / "atrium.yaml").string()});
+  ASSERT_TRUE(a.wait_ready()) << a.process().log();
+
+  net::HttpClient c;
+  net::Headers json;
+  json.add("Content-Type", "application/json");
+  auto login = [&](const std::string& user, const std::string& password) {
+    auto r = c.request("POST", a.url("/api/v1/login"), json,
+                       R"({"username":")" + user + R"(","password":")" + password + R"("})");
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : net::ClientResponse{};
+  };
+  auto bearer = [](const std::string& token) {
+    net::Headers h;
+    h.add("Authorization", "Bearer " + token);
+    h.add("Content-Type", "application/json");
+    return h;
+  };
+
+  // A local user named like an LDAP entry, and an Atrium group mapped to an LDAP group that holds a role.
+  const std::string local_pw = "Local-Clash-Password-7";
+  auto clash = c.request("POST", a.url("/api/v1/users"), a.auth(),
+                         R"({"apiVersion":"iam.atrium.io/v1","kind":"User","metadata":{"name":"clash"},)"
+                         R"("spec":{"email":"clash@example.com","password":")" +
+                             local_pw + R"("}})");
+  ASSERT_TRUE(clash);
+  ASSERT_EQ(clash->status, 201) << clash->body;
+  auto group = c.request("POST", a.url("/api/v1/groups"), a.auth(),
+                         R"({"apiVersion":"iam.atrium.io/v1","kind":"Group","metadata":{"name":"auditors"},)"
+                         R"("spec":{"ldapGroup":"cn=auditors,ou=groups,dc=atrium,dc=test"}})");
+  ASSERT_TRUE(group);
+  ASSERT_EQ(group->status, 201) << group->body;
+  auto bound =
+      c.request("POST", a.url("/api/v1/members"), a.auth(), R"({"group":"auditors","role":"platform-auditor"})");
+  ASSERT_TRUE(bound);
+  ASSERT_LT(bound->status, 300) << bound->body;
+
+  // First login of an LDAP user: 200 with a token, and a user provisioned with source ldap.
+  auto alice = login("alice", "alice-Ldap-pass1");
+  ASSERT_EQ(alice.status, 200) << alice.body << a.process().log();
+  std::string alice_token(body(alice).at("token").as_string());
+  ASSERT_FALSE(alice_token.empty());
+  auto provisioned = c.request("GET", a.url("/api/v1/users/alice"), a.auth());
+  ASSERT_TRUE(provisioned);
+  ASSERT_EQ(provisioned->status, 200) << provisioned->body;
+  const auto alice_doc = body(*provisioned);
+  EXPECT_EQ(alice_doc.at("spec").at("source").as_string(), "ldap") << provisioned->body;
+  EXPECT_EQ(alice_doc.at("spec").at("email").as_string(), "alice@example.com") << provisioned->body;
+  // The LDAP group maps to the Atrium group: alice reads the audit log as a platform auditor; bob may not.
+  auto alice_audit = c.request("GET", a.url("/api/v1/audit?limit=5"), bearer(alice_token));
+  ASSERT_TRUE(alice_audit);
+  EXPECT_EQ(alice_audit->status, 200) << alice_audit->body;
+  auto bob = login("bob", "bob-Ldap-pass1");
+  ASSERT_EQ(bob.status, 200) << bob.body;
+  auto bob_audit =
+      c.request("GET", a.url("/api/v1/audit?limit=5"), bearer(std::string(body(bob).at("token").as_string())));
+  ASSERT_TRUE(bob_audit);
+  EXPECT_EQ(bob_audit->status, 403) << bob_audit->body;
+
+  // Wrong password and unknown user: 401 with the same answer; the second login of alice still works.
+  auto wrong = login("alice", "not-alices-password");
+  EXPECT_EQ(wrong.status, 401) << wrong.body;
+  auto ghost = login("ghost", "whatever-password-1");
+  EXPECT_EQ(ghost.status, 401) << ghost.body;
+  EXPECT_EQ(body(ghost).at("message"), body(wrong).at("message"));
+  EXPECT_EQ(login("alice", "alice-Ldap-pass1").status, 200);
+
+  // The clash is refused, not merged: the directory's password does not log in as the local user, who stays local.
+  auto clash_ldap = login("clash", "bob-Ldap-pass1");
+  EXPECT_EQ(clash_ldap.status, 401) << clash_ldap.body;
+  auto clash_doc = c.request("GET", a.url("/api/v1/users/clash"), a.auth());
+  ASSERT_TRUE(clash_doc);
+  ASSERT_EQ(clash_doc->status, 200);
+  EXPECT_EQ(body(*clash_doc).at("spec").at("source").as_string(), "local") << clash_doc->body;
+  EXPECT_FALSE(body(*clash_doc).at("spec").as_object().contains("ldapDN")) << clash_doc->body;
+  EXPECT_EQ(login("clash", local_pw).status, 200);
+
+  EXPECT_EQ(a.process().signal_and_wait(SIGTERM, std::chrono::seconds(15)), 0) << a.process().log();
+  EXPECT_NE(a.process().log().find("\"msg\":\"LDAP directory\""), std::string::npos) << a.process().log();
+  EXPECT_EQ(a.process().log().find(bind_password), std::string::npos) << "the bind password was logged";
+}
+
+// A directory that does not offer TLS: StartTLS fails and the login is refused (503), never sent in plaintext.
+TEST_F(ServeTest, LdapStartTlsFailureRefusesTheLogin) {
+  auto pw = testing::LdapServer::hash_password("carol-Ldap-pass1");
+  ASSERT_TRUE(pw);
+  auto ldap = testing::LdapServer::start(
+      {.ldif = "dn: uid=carol,dc=atrium,dc=test\nobjectClass: inetOrgPerson\nuid: carol\ncn: C\nsn: C\n"
+               "userPassword: " +
+               *pw + "\n\n"});
+  ASSERT_TRUE(ldap) << ldap.error().message;
+  auto pki = testing::make_test_pki((dir_ / "pki").string());
+  ASSERT_TRUE(pki) << pki.error().message;
+  std::map<std::string, std::string> env = {{"ATRIUM_LDAP_URL", (*ldap)->url()},
+                                            {"ATRIUM_LDAP_START_TLS", "true"},
+                                            {"ATRIUM_LDAP_CA_FILE", pki->ca_file},
+                                            {"ATRIUM_LDAP_USER_BASE", "dc=atrium,dc=test"}};
+  Atrium a((dir_ / "data").string(), {}, env);
+  ASSERT_TRUE(a.wait_ready()) << a.process().log();
+  net::HttpClient c;
+  net::Headers json;
+  json.add("Content-Type", "application/json");
+  auto r = c.request("POST", a.url("/api/v1/login"), json, R"({"username":"carol","password":"carol-Ldap-pass1"})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503) << r->body;
+  auto user = c.request("GET", a.url("/api/v1/users/carol"), a.auth());
+  ASSERT_TRUE(user);
+  EXPECT_EQ(user->status, 404) << "nobody is provisioned without a verified directory";
+}
+
+TEST_F(ServeTest, BadLdapConfigurationIsRefusedAtStart) {
+  auto pki = testing::make_test_pki((dir_ / "pki").string());
+  ASSERT_TRUE(pki) << pki.error().message;
+  std::string data = (dir_ / "d").string();
+  struct Case {
+    std::map<std::string, std::string> env;
+    std::string expect;
+  };
+  for (const auto& k : std::vector<Case>{
+           {{{"ATRIUM_LDAP_URL", "ldaps://127.0.0.1:636"},
+             {"ATRIUM_LDAP_START_TLS", "true"},
+             {"ATRIUM_LDAP_USER_BASE", "dc=x"}},
+            "ldap.startTls"},
+           {{{"ATRIUM_LDAP_URL", "ldap://127.0.0.1:389"}}, "ldap.userBase"},
+           {{{"ATRIUM_LDAP_URL", "ldap://127.0.0.1:389"},
+             {"ATRIUM_LDAP_START_TLS", "true"},
+             {"ATRIUM_LDAP_USER_BASE", "dc=x"},
+             {"ATRIUM_LDAP_CA_FILE", (dir_ / "absent.pem").string()}},
+            "ldap.caFile"},
+           {{{"ATRIUM_LDAP_URL", "http://127.0.0.1"}}, "ATRIUM_LDAP_URL"},
+       }) {
+    auto r = testing::run_command({binary(), "serve", "--data-dir", data, "--listen", "127.0.0.1:0"}, k.env);
+    ASSERT_TRUE(r);
+    EXPECT_NE(r->status, 0) << k.expect;
+    EXPECT_NE(r->output.find(k.expect), std::string::npos) << r->output;
+  }
+  // The bind password has no flag: it would be visible in the process list.
+  auto flag = testing::run_command({binary(), "serve", "--data-dir", data, "--ldap-bind-password", "x"}, {});
+  ASSERT_TRUE(flag);
+  EXPECT_NE(flag->status, 0);
 }
 
 TEST_F(ServeTest, KeyRotationAndReencryption) {

@@ -10,7 +10,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -23,6 +25,7 @@ constexpr const char* kSlapd = "/usr/sbin/slapd";
 constexpr const char* kSlapadd = "/usr/sbin/slapadd";
 constexpr const char* kSlappasswd = "/usr/sbin/slappasswd";
 constexpr const char* kLdapsearch = "/usr/bin/ldapsearch";
+constexpr const char* kOpenssl = "/usr/bin/openssl";
 
 core::Error failure(std::string message) { return core::Error(core::ErrorCode::Unavailable, std::move(message)); }
 
@@ -46,6 +49,53 @@ bool accepts_connections(int port) {
 
 }  // namespace
 
+core::Result<TestPki> make_test_pki(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return core::fail(failure(fmt::format("cannot create {}: {}", dir, ec.message())));
+  TestPki pki{dir + "/ca.pem", dir + "/server.pem", dir + "/server.key"};
+  const std::string ext = dir + "/server.ext";
+  if (!write_file(ext,
+                  "basicConstraints=critical,CA:FALSE\n"
+                  "keyUsage=critical,digitalSignature,keyEncipherment\n"
+                  "extendedKeyUsage=serverAuth\n"
+                  "subjectAltName=IP:127.0.0.1,DNS:localhost\n")) {
+    return core::fail(failure("cannot write " + ext));
+  }
+  const std::vector<std::vector<std::string>> steps = {
+      {kOpenssl,
+       "req",
+       "-x509",
+       "-newkey",
+       "ec",
+       "-pkeyopt",
+       "ec_paramgen_curve:prime256v1",
+       "-nodes",
+       "-keyout",
+       dir + "/ca.key",
+       "-out",
+       pki.ca_file,
+       "-days",
+       "2",
+       "-subj",
+       "/CN=Atrium test CA",
+       "-addext",
+       "basicConstraints=critical,CA:TRUE",
+       "-addext",
+       "keyUsage=critical,keyCertSign,cRLSign"},
+      {kOpenssl, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+       pki.key_file, "-out", dir + "/server.csr", "-subj", "/CN=127.0.0.1"},
+      {kOpenssl, "x509", "-req", "-in", dir + "/server.csr", "-CA", pki.ca_file, "-CAkey", dir + "/ca.key",
+       "-set_serial", "2", "-days", "2", "-extfile", ext, "-out", pki.cert_file},
+  };
+  for (const auto& argv : steps) {
+    auto r = run_command(argv, {});
+    if (!r) return core::fail(r.error());
+    if (r->status != 0) return core::fail(failure(fmt::format("openssl {} failed:\n{}", argv[1], r->output)));
+  }
+  return pki;
+}
+
 core::Result<std::string> LdapServer::hash_password(const std::string& password) {
   auto r = run_command({kSlappasswd, "-h", "{SSHA}", "-s", password}, {});
   if (!r) return core::fail(r.error());
@@ -56,7 +106,7 @@ core::Result<std::string> LdapServer::hash_password(const std::string& password)
 }
 
 core::Result<std::unique_ptr<LdapServer>> LdapServer::start(const Options& options) {
-  for (const char* bin : {kSlapd, kSlapadd, kSlappasswd, kLdapsearch}) {
+  for (const char* bin : {kSlapd, kSlapadd, kSlappasswd, kLdapsearch, kOpenssl}) {
     if (!fs::exists(bin)) {
       return core::fail(core::ErrorCode::FailedPrecondition,
                         fmt::format("{} not found (scripts/setup.sh installs slapd and ldap-utils)", bin));
@@ -89,6 +139,13 @@ core::Result<std::unique_ptr<LdapServer>> LdapServer::start(const Options& optio
       "access to attrs=userPassword by anonymous auth by self write by * none\n"
       "access to * by * read\n",
       dir, kSuffix, kRootDn, kRootPassword);
+  server->tls_ = options.tls;
+  if (options.tls) {
+    // Global TLS settings belong before the first database; "security" applies to every operation.
+    text = fmt::format("TLSCACertificateFile {}\nTLSCertificateFile {}\nTLSCertificateKeyFile {}\nsecurity tls=1\n",
+                       options.tls->ca_file, options.tls->cert_file, options.tls->key_file) +
+           text;
+  }
   std::string ldif =
       fmt::format("dn: {}\nobjectClass: dcObject\nobjectClass: organization\no: Atrium test\ndc: atrium\n\n", kSuffix) +
       options.ldif;
@@ -106,7 +163,8 @@ core::Result<std::unique_ptr<LdapServer>> LdapServer::start(const Options& optio
     if (!port) return core::fail(port.error());
     server->port_ = *port;
     auto child =
-        ChildProcess::start({kSlapd, "-d", "0", "-f", conf, "-h", server->url() + "/"}, {}, dir + "/slapd.log");
+        ChildProcess::start({kSlapd, "-d", std::to_string(options.debug_level), "-f", conf, "-h", server->url() + "/"},
+                            {}, dir + "/slapd.log");
     if (!child) return core::fail(child.error());
     server->slapd_ = std::move(*child);
     ready = server->wait_until_ready(deadline);
@@ -122,8 +180,13 @@ core::Status LdapServer::wait_until_ready(std::chrono::steady_clock::time_point 
       return core::fail(failure(fmt::format("slapd on port {} exited during start-up:\n{}", port_, slapd_->log())));
     }
     if (accepts_connections(port_)) {
-      auto r = run_command({kLdapsearch, "-x", "-H", url(), "-b", kSuffix, "-s", "base", "-LLL", "dn"}, {},
-                           std::chrono::seconds(5));
+      std::vector<std::string> argv = {kLdapsearch, "-x", "-H", url(), "-b", kSuffix, "-s", "base", "-LLL", "dn"};
+      std::map<std::string, std::string> env;
+      if (tls_) {
+        argv.insert(argv.begin() + 1, "-ZZ");  // StartTLS, and fail if it does not succeed
+        env = {{"LDAPTLS_CACERT", tls_->ca_file}, {"LDAPTLS_REQCERT", "demand"}};
+      }
+      auto r = run_command(argv, env, std::chrono::seconds(5));
       if (r && r->status == 0) return {};
     }
     if (std::chrono::steady_clock::now() > deadline) {
@@ -138,6 +201,8 @@ LdapServer::~LdapServer() {
   std::error_code ec;
   if (!dir_.empty()) fs::remove_all(dir_, ec);
 }
+
+std::string LdapServer::log() const { return slapd_ ? slapd_->log() : std::string(); }
 
 std::string LdapServer::url() const { return fmt::format("ldap://127.0.0.1:{}", port_); }
 

@@ -1,0 +1,267 @@
+// [kube] numbers against the real local cluster: N Pending pods with realistic metadata (labels, owner
+// references, two containers with env and resources; a schedulerName that does not exist, so nothing schedules
+// them). Reports, in one run:
+//   - cache memory per pod: ObjectCache::memory_bytes() and the process RSS growth, against the same objects held
+//     as parsed JSON trees (what a naive cache keeps) and the raw JSON size;
+//   - initial sync time of an Informer (paged list + replace);
+//   - a filtered, sorted, paged namespace list from the cache (p50/p99) against `kubectl get -o json` of the same
+//     selection (the apiserver answering; median of 5 runs);
+//   - watch latency: from the apiserver's answer to a PATCH until the informer's handler sees the change (p50/p99).
+// Usage: kube_cache_bench KUBECONFIG KUBECTL [PODS=10000] [--keep]
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "core/json.h"
+#include "kube/client.h"
+#include "kube/discovery.h"
+#include "kube/informer.h"
+#include "kube/kubeconfig.h"
+
+using namespace atrium;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::size_t rss_bytes() {
+  std::ifstream in("/proc/self/statm");
+  std::size_t pages = 0, resident = 0;
+  in >> pages >> resident;
+  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+std::string pod_json(const std::string& ns, int i) {
+  int app = i % 20, rs = i % 100;
+  return fmt::format(
+      R"({{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"svc-{app}-{rs:04x}-{i:05d}","namespace":"{ns}",)"
+      R"("labels":{{"app":"svc-{app}","pod-template-hash":"7d9f8{rs:04x}","version":"v1.{rs}","team":"payments",)"
+      R"("atrium.io/workspace":"merchant-platform"}},)"
+      R"("annotations":{{"prometheus.io/scrape":"true","prometheus.io/port":"9090"}},)"
+      R"("ownerReferences":[{{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"svc-{app}-7d9f8{rs:04x}",)"
+      R"("uid":"6f1c2a4e-1b7d-4c1e-9a{rs:02x}-0000000{app:05d}","controller":true,"blockOwnerDeletion":true}}]}},)"
+      R"("spec":{{"schedulerName":"atrium-bench-none","terminationGracePeriodSeconds":30,)"
+      R"("containers":[)"
+      R"({{"name":"app","image":"127.0.0.1:25000/atrium/busybox:1","command":["/bin/sh","-c","httpd -f -p 8080"],)"
+      R"("ports":[{{"name":"http","containerPort":8080,"protocol":"TCP"}}],)"
+      R"("env":[{{"name":"SERVICE","value":"svc-{app}"}},{{"name":"ENV","value":"sandbox"}},)"
+      R"({{"name":"LOG_LEVEL","value":"info"}},{{"name":"DB_HOST","value":"postgres.merchant-sandbox.svc"}},)"
+      R"({{"name":"POD_NAME","valueFrom":{{"fieldRef":{{"fieldPath":"metadata.name"}}}}}}],)"
+      R"("resources":{{"requests":{{"cpu":"100m","memory":"128Mi"}},"limits":{{"cpu":"500m","memory":"256Mi"}}}},)"
+      R"("readinessProbe":{{"httpGet":{{"path":"/healthz","port":8080}},"periodSeconds":10}}}},)"
+      R"({{"name":"sidecar","image":"127.0.0.1:25000/atrium/busybox:1","command":["/bin/sh","-c","sleep 3600"],)"
+      R"("env":[{{"name":"MODE","value":"proxy"}},{{"name":"UPSTREAM","value":"127.0.0.1:8080"}}],)"
+      R"("resources":{{"requests":{{"cpu":"10m","memory":"16Mi"}},"limits":{{"cpu":"50m","memory":"32Mi"}}}}}}]}}}})",
+      fmt::arg("ns", ns), fmt::arg("i", i), fmt::arg("app", app), fmt::arg("rs", rs));
+}
+
+std::shared_ptr<kube::Client> connect(const std::string& kubeconfig) {
+  std::ifstream in(kubeconfig);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  kube::KubeconfigOptions o;
+  o.files = kube::FileAccess::Allowed;
+  auto conn = kube::parse_kubeconfig(ss.str(), o);
+  if (!conn) {
+    std::fprintf(stderr, "kubeconfig: %s\n", conn.error().message.c_str());
+    std::exit(1);
+  }
+  return std::shared_ptr<kube::Client>(std::move(*kube::Client::create(*conn)));
+}
+
+std::int64_t count_pods(kube::Client& client, const std::string& ns) {
+  auto body = client.get("/api/v1/namespaces/" + ns + "/pods?limit=1");
+  if (!body) return 0;
+  auto v = core::parse_json(*body);
+  auto* rem = v->at("metadata").as_object().if_contains("remainingItemCount");
+  auto items = static_cast<std::int64_t>(v->at("items").as_array().size());
+  return items + (rem && rem->is_int64() ? rem->get_int64() : 0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: %s KUBECONFIG KUBECTL [PODS] [--keep]\n", argv[0]);
+    return 2;
+  }
+  std::string kubeconfig = argv[1], kubectl = argv[2];
+  int pods = argc > 3 ? std::atoi(argv[3]) : 10000;
+  bool keep = argc > 4 && std::string(argv[4]) == "--keep";
+  const std::string ns = "atrium-bench-pods";
+  auto client = connect(kubeconfig);
+
+  // 1. The pods (kept between runs with --keep; creating 10,000 takes about a minute).
+  (void)client->call(kube::Request{"POST", "/api/v1/namespaces", R"({"metadata":{"name":")" + ns + R"("}})"});
+  auto have = count_pods(*client, ns);
+  if (have < pods) {
+    auto t0 = Clock::now();
+    std::atomic<int> next{static_cast<int>(have)}, failures{0};
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 6; ++w) {
+      writers.emplace_back([&] {
+        auto c = connect(kubeconfig);
+        for (int i; (i = next++) < pods;) {
+          auto r = c->call(kube::Request{"POST", "/api/v1/namespaces/" + ns + "/pods", pod_json(ns, i)});
+          if (!r && r.error().code != core::ErrorCode::Conflict && r.error().code != core::ErrorCode::AlreadyExists) {
+            if (failures++ < 3) std::fprintf(stderr, "create: %s\n", r.error().message.c_str());
+          }
+        }
+      });
+    }
+    for (auto& t : writers) t.join();
+    std::printf("created %d pods in %.1f s (%d failures)\n", pods - static_cast<int>(have),
+                std::chrono::duration<double>(Clock::now() - t0).count(), failures.load());
+  }
+  std::int64_t n = count_pods(*client, ns);
+  std::printf("pods in %s: %lld\n", ns.c_str(), static_cast<long long>(n));
+
+  kube::Discovery discovery;
+  if (auto s = discovery.refresh(*client); !s) {
+    std::fprintf(stderr, "discovery: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  auto pods_resource = *discovery.find_resource("", "pods");
+
+  // 2. Informer: initial sync time and memory.
+  std::size_t rss0 = rss_bytes();
+  kube::InformerOptions io;
+  io.namespace_name = ns;
+  auto informer = std::make_unique<kube::Informer>(client, pods_resource, io);
+  auto t0 = Clock::now();
+  informer->start();
+  if (!informer->wait_synced(std::chrono::seconds(120))) {
+    std::fprintf(stderr, "informer did not sync: %s\n", informer->status().last_error.c_str());
+    return 1;
+  }
+  double sync_ms = ms(Clock::now() - t0);
+  std::size_t cached = informer->cache().size();
+  // Let the list's transient buffers go back before measuring the process.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::size_t rss1 = rss_bytes();
+  std::size_t accounted = informer->cache().memory_bytes();
+
+  // Baseline in the same run: the same objects as parsed JSON trees, and their raw text size.
+  std::size_t raw_bytes = 0;
+  std::size_t rss2 = rss_bytes();
+  std::vector<core::json::value> trees;
+  {
+    core::ListOptions all;
+    all.limit = 1000;
+    for (std::int64_t page = 1;; ++page) {
+      all.page = page;
+      auto p = informer->cache().list(ns, all);
+      if (p.items.empty()) break;
+      for (const auto& text : p.items) {
+        raw_bytes += text.size();
+        trees.push_back(*core::parse_json(text));
+      }
+    }
+  }
+  std::size_t rss3 = rss_bytes();
+  std::printf("initial sync of %zu pods: %.0f ms (goal <= 3000)\n", cached, sync_ms);
+  std::printf("cache memory per pod: %.0f B accounted, %.0f B process RSS growth (goal <= 3072)\n",
+              static_cast<double>(accounted) / static_cast<double>(cached),
+              static_cast<double>(rss1 - std::min(rss1, rss0)) / static_cast<double>(cached));
+  std::printf("baseline: raw JSON %.0f B per pod; JSON trees %.0f B per pod (RSS growth); ratio cache/trees %.3f\n",
+              static_cast<double>(raw_bytes) / static_cast<double>(cached),
+              static_cast<double>(rss3 - std::min(rss3, rss2)) / static_cast<double>(cached),
+              static_cast<double>(rss1 - std::min(rss1, rss0)) /
+                  static_cast<double>(std::max<std::size_t>(1, rss3 - std::min(rss3, rss2))));
+  trees.clear();
+  trees.shrink_to_fit();
+
+  // 3. A filtered, sorted, paged list from the cache, against kubectl asking the apiserver for the same selection.
+  core::ListOptions lo;
+  lo.label_selector = *core::LabelSelector::parse("app=svc-7,team=payments");
+  lo.sort_by = "creationTimestamp";
+  lo.limit = 20;
+  lo.page = 3;
+  std::vector<double> list_ms;
+  std::int64_t total = 0;
+  for (int i = 0; i < 300; ++i) {
+    auto t = Clock::now();
+    auto page = informer->cache().list(ns, lo);
+    list_ms.push_back(ms(Clock::now() - t));
+    total = page.total;
+  }
+  lo.label_selector = core::LabelSelector();
+  lo.sort_by = "name";
+  std::vector<double> list_all_ms;
+  for (int i = 0; i < 100; ++i) {
+    auto t = Clock::now();
+    auto page = informer->cache().list(ns, lo);
+    list_all_ms.push_back(ms(Clock::now() - t));
+  }
+  std::vector<double> kubectl_ms;
+  for (int i = 0; i < 5; ++i) {
+    auto t = Clock::now();
+    std::string cmd = fmt::format("{} --kubeconfig {} -n {} get pods -l app=svc-7,team=payments -o json > /dev/null",
+                                  kubectl, kubeconfig, ns);
+    if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "kubectl failed\n");
+    kubectl_ms.push_back(ms(Clock::now() - t));
+  }
+  std::printf(
+      "cache list (app=svc-7 of %lld matching, by creationTimestamp, page 3 of 20): p50 %.2f ms, p99 %.2f ms "
+      "(goal p99 <= 20)\n",
+      static_cast<long long>(total), percentile(list_ms, 0.5), percentile(list_ms, 0.99));
+  std::printf("cache list (all %zu, by name, page 3 of 20): p50 %.2f ms, p99 %.2f ms\n", cached,
+              percentile(list_all_ms, 0.5), percentile(list_all_ms, 0.99));
+  std::printf("baseline kubectl get -l app=svc-7 -o json: median %.0f ms; ratio cache p99 / kubectl median %.4f\n",
+              percentile(kubectl_ms, 0.5), percentile(list_ms, 0.99) / percentile(kubectl_ms, 0.5));
+
+  // 4. Watch latency: PATCH a label, then wait for the handler to see that resourceVersion.
+  std::mutex m;
+  std::condition_variable cv;
+  std::string seen_rv;
+  Clock::time_point seen_at;
+  informer->subscribe([&](const kube::WatchEvent& e) {
+    auto v = core::parse_json(e.object);
+    if (!v) return;
+    std::lock_guard lock(m);
+    seen_rv = std::string(v->at("metadata").at("resourceVersion").as_string());
+    seen_at = Clock::now();
+    cv.notify_all();
+  });
+  std::vector<double> watch_ms;
+  for (int i = 0; i < 200; ++i) {
+    std::string name = fmt::format("svc-{}-{:04x}-{:05d}", i % 20, i % 100, i);
+    auto r = client->call(kube::Request{"PATCH", "/api/v1/namespaces/" + ns + "/pods/" + name,
+                                        fmt::format(R"({{"metadata":{{"labels":{{"bench-round":"r{}"}}}}}})", i),
+                                        "application/merge-patch+json"});
+    auto answered = Clock::now();
+    if (!r) continue;
+    auto rv = std::string(core::parse_json(*r)->at("metadata").at("resourceVersion").as_string());
+    std::unique_lock lock(m);
+    if (cv.wait_for(lock, std::chrono::seconds(5), [&] { return seen_rv == rv; })) {
+      watch_ms.push_back(std::max(0.0, ms(seen_at - answered)));
+    }
+  }
+  std::printf(
+      "watch event in cache after the apiserver answered: p50 %.2f ms, p99 %.2f ms over %zu events "
+      "(goal p99 <= 50)\n",
+      percentile(watch_ms, 0.5), percentile(watch_ms, 0.99), watch_ms.size());
+  informer->stop();
+  if (!keep) {
+    (void)client->call(kube::Request{"DELETE", "/api/v1/namespaces/" + ns});
+    std::printf("namespace %s deleted (pass --keep to reuse the pods)\n", ns.c_str());
+  }
+  return 0;
+}

@@ -1,0 +1,296 @@
+#include "api/workload_routes.h"
+
+#include <fmt/format.h>
+
+#include "api/request_body.h"
+#include "api/responses.h"
+#include "core/validation.h"
+
+namespace atrium::api {
+namespace {
+
+namespace json = core::json;
+
+constexpr std::string_view kFieldManager = "atrium";
+
+core::Status check_path(const RouteContext& ctx) {
+  if (auto m = core::validate_dns1123_label(ctx.param("namespace")); !m.empty()) {
+    return core::fail(
+        core::Error(core::ErrorCode::InvalidArgument, "invalid namespace in the path: " + m, {{"namespace", m}}));
+  }
+  if (ctx.params.contains("name")) {
+    if (auto m = core::validate_dns1123_subdomain(ctx.param("name")); !m.empty()) {
+      return core::fail(core::Error(core::ErrorCode::InvalidArgument, "invalid name in the path: " + m, {{"name", m}}));
+    }
+  }
+  return {};
+}
+
+std::string object_path(const kube::ApiResource& r, std::string_view ns, std::string_view name = {}) {
+  std::string p = r.collection_path(ns);
+  if (!name.empty()) {
+    p += '/';
+    p += name;
+  }
+  return p;
+}
+
+// Query parameters Atrium passes on to the apiserver for writes (anything else is not forwarded).
+std::string write_query(const net::HttpRequest& req) {
+  std::string q = "?fieldManager=" + std::string(kFieldManager);
+  if (auto dry = req.query_param("dryRun"); dry && *dry == "All") q += "&dryRun=All";
+  return q;
+}
+
+net::HttpResponse raw_json(int status, std::string body) { return json_response(status, std::move(body)); }
+
+}  // namespace
+
+const std::vector<WorkloadKind>& workload_kinds() {
+  static const std::vector<WorkloadKind> kinds = {
+      {"deployments", "apps", "Deployment"},
+      {"statefulsets", "apps", "StatefulSet"},
+      {"daemonsets", "apps", "DaemonSet"},
+      {"replicasets", "apps", "ReplicaSet"},
+      {"jobs", "batch", "Job"},
+      {"cronjobs", "batch", "CronJob"},
+      {"pods", "", "Pod"},
+      {"services", "", "Service"},
+      {"ingresses", "networking.k8s.io", "Ingress"},
+      {"configmaps", "", "ConfigMap"},
+      {"secrets", "", "Secret"},
+      {"persistentvolumeclaims", "", "PersistentVolumeClaim"},
+      {"events", "", "Event"},
+  };
+  return kinds;
+}
+
+std::string mask_secret_values(std::string_view secret_json) {
+  auto v = core::parse_json(secret_json);
+  if (!v || !v->is_object()) return std::string(secret_json);
+  auto& o = v->as_object();
+  for (const char* field : {"data", "stringData"}) {
+    if (auto* d = o.if_contains(field); d && d->is_object()) {
+      for (auto& [k, value] : d->as_object()) value = "";
+    }
+  }
+  if (auto* m = o.if_contains("metadata"); m && m->is_object()) {
+    if (auto* a = m->as_object().if_contains("annotations"); a && a->is_object()) {
+      a->as_object().erase("kubectl.kubernetes.io/last-applied-configuration");
+    }
+  }
+  return json::serialize(*v);
+}
+
+core::Status check_object_body(json::value& body, std::string_view ns, std::string_view name, const WorkloadKind& kind,
+                               std::string_view api_version) {
+  auto* o = body.if_object();
+  if (!o) return core::fail(core::ErrorCode::InvalidArgument, "the body must be a JSON object");
+  if (auto* k = o->if_contains("kind"); k && !(k->is_string() && k->get_string() == kind.kind)) {
+    return core::fail(core::Error(core::ErrorCode::InvalidArgument,
+                                  fmt::format("kind must be {} on this path", kind.kind),
+                                  {{"kind", fmt::format("must be {}", kind.kind)}}));
+  }
+  auto& meta_value = (*o)["metadata"];
+  if (meta_value.is_null()) meta_value = json::object();
+  auto* meta = meta_value.if_object();
+  if (!meta) return core::fail(core::ErrorCode::InvalidArgument, "metadata must be an object");
+  if (auto* n = meta->if_contains("namespace"); n && !(n->is_string() && n->get_string() == ns)) {
+    return core::fail(core::Error(core::ErrorCode::InvalidArgument,
+                                  fmt::format("metadata.namespace does not match the namespace in the path ({})", ns),
+                                  {{"metadata.namespace", fmt::format("must be {} (or absent)", ns)}}));
+  }
+  (*meta)["namespace"] = ns;
+  if (!name.empty()) {
+    auto* n = meta->if_contains("name");
+    if (n && !(n->is_string() && n->get_string() == name)) {
+      return core::fail(core::Error(core::ErrorCode::InvalidArgument,
+                                    "metadata.name does not match the name in the path",
+                                    {{"metadata.name", fmt::format("must be {}", name)}}));
+    }
+    (*meta)["name"] = name;
+  }
+  (*o)["apiVersion"] = api_version;
+  (*o)["kind"] = kind.kind;
+  return {};
+}
+
+WorkloadRoutes::WorkloadRoutes(kube::ClusterConnections& clusters, core::Authorizer& authorizer)
+    : clusters_(clusters), authorizer_(authorizer) {}
+
+void WorkloadRoutes::register_routes(Router& router) const {
+  const std::string base = "/api/v1/clusters/{cluster}/namespaces/{namespace}/";
+  for (const auto& kind : workload_kinds()) {
+    const std::string collection = base + std::string(kind.resource);
+    const std::string item = collection + "/{name}";
+    const bool secrets = kind.resource == "secrets";
+    // Reading secrets needs only `secrets/keys`; the handler blanks values for callers without `secrets`.
+    const std::string read_sub = secrets ? "keys" : "";
+    const std::string res(kind.resource), group(kind.group);
+    auto add = [&](const char* method, const std::string& pattern, const char* verb, const std::string& sub,
+                   core::Result<net::HttpResponse> (WorkloadRoutes::*fn)(RouteContext&, const WorkloadKind&) const,
+                   std::string summary) {
+      const WorkloadKind* k = &kind;
+      Route r;
+      r.method = method;
+      r.pattern = pattern;
+      r.handler = [this, fn, k](RouteContext& ctx) { return (this->*fn)(ctx, *k); };
+      r.verb = verb;
+      r.resource = res;
+      r.api_group = group;
+      r.subresource = sub;
+      r.summary = std::move(summary);
+      router.add(std::move(r));
+    };
+    std::string kind_name(kind.kind);
+    add("GET", collection, "list", read_sub, &WorkloadRoutes::list, "List " + kind_name + "s of a namespace (cached)");
+    add("POST", collection, "create", "", &WorkloadRoutes::create, "Create a " + kind_name);
+    add("GET", item, "get", read_sub, &WorkloadRoutes::get, "Read a " + kind_name + " (cached)");
+    add("PUT", item, "update", "", &WorkloadRoutes::replace, "Replace a " + kind_name);
+    add("PATCH", item, "patch", "", &WorkloadRoutes::patch, "Patch a " + kind_name + " (merge or strategic merge)");
+    add("DELETE", item, "delete", "", &WorkloadRoutes::remove, "Delete a " + kind_name);
+  }
+}
+
+core::Result<std::shared_ptr<kube::Informer>> WorkloadRoutes::informer_for(const RouteContext& ctx,
+                                                                           const WorkloadKind& kind) const {
+  auto resource = clusters_.resource(ctx.param("cluster"), kind.group, kind.resource);
+  if (!resource) return core::fail(resource.error());
+  return clusters_.informer(ctx.param("cluster"), *resource);
+}
+
+bool WorkloadRoutes::may_read_secret_values(const RouteContext& ctx) const {
+  core::AccessRequest full{"get", "", "secrets", "", ctx.param("name"), ctx.scope};
+  return authorizer_.authorize(ctx.principal, full).allowed;
+}
+
+core::Result<net::HttpResponse> WorkloadRoutes::list(RouteContext& ctx, const WorkloadKind& kind) const {
+  if (auto s = check_path(ctx); !s) return core::fail(s.error());
+  auto opts = core::parse_list_options(ctx.request.query);
+  if (!opts) return core::fail(opts.error());
+  auto informer = informer_for(ctx, kind);
+  if (!informer) return core::fail(informer.error());
+  auto page = (*informer)->cache().list(ctx.param("namespace"), *opts);
+  bool mask = kind.resource == "secrets" && !may_read_secret_values(ctx);
+  std::string body = "{\"items\":[";
+  for (std::size_t i = 0; i < page.items.size(); ++i) {
+    if (i) body += ',';
+    body += mask ? mask_secret_values(page.items[i]) : page.items[i];
+  }
+  body += "],\"total\":" + std::to_string(page.total) + "}";
+  return raw_json(200, std::move(body));
+}
+
+core::Result<net::HttpResponse> WorkloadRoutes::get(RouteContext& ctx, const WorkloadKind& kind) const {
+  if (auto s = check_path(ctx); !s) return core::fail(s.error());
+  auto informer = informer_for(ctx, kind);
+  if (!informer) return core::fail(informer.error());
+  auto text = (*informer)->cache().find(ctx.param("namespace"), ctx.param("name"));
+  if (!text) {
+    return core::fail(core::ErrorCode::NotFound, fmt::format("{} \"{}\" not found in namespace {}", kind.resource,
+                                                             ctx.param("name"), ctx.param("namespace")));
+  }
+  if (kind.resource == "secrets" && !may_read_secret_values(ctx)) return raw_json(200, mask_secret_values(*text));
+  return raw_json(200, std::move(*text));
+}
+
+core::Result<net::HttpResponse> WorkloadRoutes::create(RouteContext& ctx, const WorkloadKind& kind) const {
+  if (auto s = check_path(ctx); !s) return core::fail(s.error());
+  auto body = parse_json_body(ctx.request);
+  if (!body) return core::fail(body.error());
+  auto resource = clusters_.resource(ctx.param("cluster"), kind.group, kind.resource);
+  if (!resource) return core::fail(resource.error());
+  if (auto s = check_object_body(*body, ctx.param("namespace"), {}, kind, resource->group_version()); !s) {
+    return core::fail(s.error());
+  }
+  auto client = clusters_.client(ctx.param("cluster"));
+  if (!client) return core::fail(client.error());
+  auto created = (*client)->call(kube::Request{
+      "POST", object_path(*resource, ctx.param("namespace")) + write_query(ctx.request), json::serialize(*body)});
+  if (!created) return core::fail(created.error());
+  // Read-your-writes: the cache learns the object now rather than when the watch brings it.
+  if (auto informer = clusters_.informer(ctx.param("cluster"), *resource, std::chrono::milliseconds(0))) {
+    (*informer)->observe(*created);
+  }
+  return raw_json(201, kind.resource == "secrets" && !may_read_secret_values(ctx) ? mask_secret_values(*created)
+                                                                                  : std::move(*created));
+}
+
+core::Result<net::HttpResponse> WorkloadRoutes::replace(RouteContext& ctx, const WorkloadKind& kind) const {
+  if (auto s = check_path(ctx); !s) return core::fail(s.error());
+  auto body = parse_json_body(ctx.request);
+  if (!body) return core::fail(body.error());
+  auto resource = clusters_.resource(ctx.param("cluster"), kind.group, kind.resource);
+  if (!resource) return core::fail(resource.error());
+  if (auto s = check_object_body(*body, ctx.param("namespace"), ctx.param("name"), kind, resource->group_version());
+      !s) {
+    return core::fail(s.error());
+  }
+  auto client = clusters_.client(ctx.param("cluster"));
+  if (!client) return core::fail(client.error());
+  auto updated = (*client)->call(
+      kube::Request{"PUT", object_path(*resource, ctx.param("namespace"), ctx.param("name")) + write_query(ctx.request),
+                    json::serialize(*body)});
+  if (!updated) return core::fail(updated.error());
+  if (auto informer = clusters_.informer(ctx.param("cluster"), *resource, std::chrono::milliseconds(0))) {
+    (*informer)->observe(*updated);
+  }
+  return raw_json(200, std::move(*updated));
+}
+
+core::Result<net::HttpResponse> WorkloadRoutes::patch(RouteContext& ctx, const WorkloadKind& kind) const {
+  if (auto s = check_path(ctx); !s) return core::fail(s.error());
+  std::string content_type = "application/merge-patch+json";
+  if (auto ct = ctx.request.header("Content-Type"); ct && ct->starts_with("application/strategic-merge-patch+json")) {
+    content_type = "application/strategic-merge-patch+json";
+  } else if (ct && !ct->empty() && !ct->starts_with("application/merge-patch+json") &&
+             !ct->starts_with("application/json")) {
+    return core::fail(core::ErrorCode::InvalidArgument,
+                      "send a merge patch (application/merge-patch+json) or a strategic merge patch "
+                      "(application/strategic-merge-patch+json)");
+  }
+  if (ctx.request.body.empty()) return core::fail(core::ErrorCode::InvalidArgument, "the request body is empty");
+  auto patch = core::parse_json(ctx.request.body);
+  if (!patch) return core::fail(patch.error());
+  if (!patch->is_object()) return core::fail(core::ErrorCode::InvalidArgument, "a patch must be a JSON object");
+  // A patch may not move the object: namespace and name stay those of the path.
+  if (auto* m = patch->as_object().if_contains("metadata"); m && m->is_object()) {
+    if (auto* n = m->as_object().if_contains("namespace");
+        n && !(n->is_string() && n->get_string() == ctx.param("namespace"))) {
+      return core::fail(core::Error(core::ErrorCode::InvalidArgument, "a patch cannot change metadata.namespace",
+                                    {{"metadata.namespace", "must not change"}}));
+    }
+    if (auto* n = m->as_object().if_contains("name"); n && !(n->is_string() && n->get_string() == ctx.param("name"))) {
+      return core::fail(core::Error(core::ErrorCode::InvalidArgument, "a patch cannot change metadata.name",
+                                    {{"metadata.name", "must not change"}}));
+    }
+  }
+  auto resource = clusters_.resource(ctx.param("cluster"), kind.group, kind.resource);
+  if (!resource) return core::fail(resource.error());
+  auto client = clusters_.client(ctx.param("cluster"));
+  if (!client) return core::fail(client.error());
+  auto patched = (*client)->call(kube::Request{
+      "PATCH", object_path(*resource, ctx.param("namespace"), ctx.param("name")) + write_query(ctx.request),
+      ctx.request.body, content_type});
+  if (!patched) return core::fail(patched.error());
+  if (auto informer = clusters_.informer(ctx.param("cluster"), *resource, std::chrono::milliseconds(0))) {
+    (*informer)->observe(*patched);
+  }
+  return raw_json(200, std::move(*patched));
+}
+
+core::Result<net::HttpResponse> WorkloadRoutes::remove(RouteContext& ctx, const WorkloadKind& kind) const {
+  if (auto s = check_path(ctx); !s) return core::fail(s.error());
+  auto resource = clusters_.resource(ctx.param("cluster"), kind.group, kind.resource);
+  if (!resource) return core::fail(resource.error());
+  auto client = clusters_.client(ctx.param("cluster"));
+  if (!client) return core::fail(client.error());
+  // Dependents (a Deployment's ReplicaSets and Pods) go too, as kubectl delete does.
+  std::string body = R"({"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"})";
+  auto deleted =
+      (*client)->call(kube::Request{"DELETE", object_path(*resource, ctx.param("namespace"), ctx.param("name")), body});
+  if (!deleted) return core::fail(deleted.error());
+  return raw_json(200, std::move(*deleted));
+}
+
+}  // namespace atrium::api
