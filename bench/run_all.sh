@@ -22,6 +22,13 @@ out="$here/results/$(date -u +%Y%m%d-%H%M%S)-$commit.txt"
     echo "## login timing: unknown user vs wrong password"
     "$build/login_timing"
   fi
+  if [ -x "$build/kube_cache_bench" ]; then
+    echo "## [kube] informer cache: 10,000 Pending pods on the real local cluster"
+    env_file=$("$here/../tests/support/kube/local-cluster.sh" up local | tail -1)
+    # shellcheck disable=SC1090
+    . "$env_file"
+    "$build/kube_cache_bench" "$ATRIUM_KUBE_LOCAL_KUBECONFIG" "$ATRIUM_KUBECTL" 10000
+  fi
   if [ -x "$build/micro_bench" ]; then
     echo "## micro benchmarks"
     "$build/micro_bench" --benchmark_min_time=0.2

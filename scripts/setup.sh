@@ -13,7 +13,7 @@ DEBS=(
   postgresql-15 postgresql-client-15
   slapd ldap-utils libldap-dev
   libzstd-dev
-  wrk nginx-light
+  wrk nginx-light haproxy
 )
 
 missing=()

@@ -33,6 +33,27 @@ core::Result<bool> cascade_of(const net::HttpRequest& req) {
                     fmt::format("cascade=\"{}\" is not true or false", v->substr(0, 40)));
 }
 
+// ?adopt=true|false on project create (absent: false): whether an existing namespace may become the project's.
+core::Result<tenancy::ProjectCreateOptions> create_options_of(const net::HttpRequest& req) {
+  auto v = req.query_param("adopt");
+  if (!v || v->empty() || *v == "false") return tenancy::ProjectCreateOptions{};
+  if (*v == "true") return tenancy::ProjectCreateOptions{.adoption = tenancy::NamespaceAdoption::Adopt};
+  return core::fail(core::ErrorCode::InvalidArgument,
+                    fmt::format("adopt=\"{}\" is not true or false", v->substr(0, 40)));
+}
+
+// ?confirm=<project name> on project delete also deletes the namespace; absent, the namespace is kept (released).
+core::Result<tenancy::ProjectDeleteOptions> delete_options_of(const net::HttpRequest& req, const std::string& name) {
+  auto v = req.query_param("confirm");
+  if (!v) return tenancy::ProjectDeleteOptions{};
+  if (*v == name) return tenancy::ProjectDeleteOptions{.namespace_disposal = tenancy::NamespaceDisposal::Delete};
+  return core::fail(
+      core::Error(core::ErrorCode::InvalidArgument,
+                  fmt::format("confirm=\"{}\" does not name the project; to delete namespace {} too, pass confirm={}",
+                              v->substr(0, 63), name, name),
+                  {core::Cause{"confirm", "must be the project's name"}}));
+}
+
 // The scope of a members route: the project or workspace the path names, else the platform.
 core::Scope member_scope(const RouteContext& ctx) {
   if (ctx.params.contains("project")) return iam::project_scope(ctx.param("workspace"), ctx.param("project"));
@@ -79,11 +100,13 @@ void TenancyRoutes::register_routes(Router& router) const {
       {"DELETE", workspace, &TenancyRoutes::delete_workspace, "delete", tenant, "workspaces",
        "Delete a Workspace (?cascade=true also deletes its projects)"},
       {"GET", projects, &TenancyRoutes::list_projects, "list", tenant, "projects", "List the projects you may see"},
-      {"POST", projects, &TenancyRoutes::create_project, "create", tenant, "projects", "Create a Project"},
+      {"POST", projects, &TenancyRoutes::create_project, "create", tenant, "projects",
+       "Create a Project and its namespace (?adopt=true adopts an existing namespace)"},
       {"GET", project, &TenancyRoutes::get_project, "get", tenant, "projects", "Read a Project"},
       {"PUT", project, &TenancyRoutes::update_project, "update", tenant, "projects", "Replace a Project"},
       {"PATCH", project, &TenancyRoutes::patch_project, "patch", tenant, "projects", "Merge-patch a Project"},
-      {"DELETE", project, &TenancyRoutes::delete_project, "delete", tenant, "projects", "Delete a Project"},
+      {"DELETE", project, &TenancyRoutes::delete_project, "delete", tenant, "projects",
+       "Delete a Project; its namespace is kept unless ?confirm=<project name>"},
       {"GET", "/api/v1/members", &TenancyRoutes::list_members, "list", iam_group, "platformmembers",
        "List the platform's members (platform roles)"},
       {"POST", "/api/v1/members", &TenancyRoutes::add_member, "create", iam_group, "platformmembers",
@@ -201,7 +224,9 @@ core::Result<net::HttpResponse> TenancyRoutes::list_projects(RouteContext& ctx) 
 core::Result<net::HttpResponse> TenancyRoutes::create_project(RouteContext& ctx) const {
   auto body = parse_json_body(ctx.request);
   if (!body) return core::fail(body.error());
-  auto created = projects_.create(ctx.principal, ctx.param("workspace"), *body);
+  auto options = create_options_of(ctx.request);
+  if (!options) return core::fail(options.error());
+  auto created = projects_.create(ctx.principal, ctx.param("workspace"), *body, *options);
   if (!created) return core::fail(created.error());
   return json_response(201, render_stored(*created));
 }
@@ -232,8 +257,12 @@ core::Result<net::HttpResponse> TenancyRoutes::patch_project(RouteContext& ctx) 
 
 core::Result<net::HttpResponse> TenancyRoutes::delete_project(RouteContext& ctx) const {
   const std::string& name = ctx.param("project");
-  if (auto s = projects_.remove(ctx.param("workspace"), name); !s) return core::fail(s.error());
-  return success_status(fmt::format("Project \"{}\" deleted", name));
+  auto options = delete_options_of(ctx.request, name);
+  if (!options) return core::fail(options.error());
+  if (auto s = projects_.remove(ctx.param("workspace"), name, *options); !s) return core::fail(s.error());
+  return success_status(options->namespace_disposal == tenancy::NamespaceDisposal::Delete
+                            ? fmt::format("Project \"{}\" and its namespace deleted", name)
+                            : fmt::format("Project \"{}\" deleted; its namespace is kept", name));
 }
 
 // --- members ---

@@ -19,6 +19,7 @@
 #include "tenancy/members.h"
 #include "tenancy/projects.h"
 #include "tenancy/templates.h"
+#include "tenancy/testing/fake_project_namespaces.h"
 #include "tenancy/workspaces.h"
 
 namespace atrium::api {
@@ -61,8 +62,8 @@ class TenancyRoutesTest : public ::testing::Test {
     auto refresh = [this] { (void)authz_->refresh(); };
     roles_ = std::make_unique<iam::Roles>(*store_, templates_, clock_, refresh);
     bindings_ = std::make_unique<iam::RoleBindings>(*store_, *roles_, clock_, refresh);
-    workspaces_ = std::make_unique<tenancy::Workspaces>(*store_, clock_, *bindings_, *authz_);
-    projects_ = std::make_unique<tenancy::Projects>(*store_, clock_, *bindings_, *authz_);
+    workspaces_ = std::make_unique<tenancy::Workspaces>(*store_, clock_, *bindings_, *authz_, &namespaces_);
+    projects_ = std::make_unique<tenancy::Projects>(*store_, clock_, *bindings_, *authz_, &namespaces_);
     members_ = std::make_unique<tenancy::Members>(*store_, *bindings_);
     tenancy_routes_ = std::make_unique<TenancyRoutes>(*workspaces_, *projects_, *members_);
     iam_routes_ = std::make_unique<IamRoutes>(*roles_);
@@ -132,6 +133,7 @@ class TenancyRoutesTest : public ::testing::Test {
   std::unique_ptr<iam::RbacAuthorizer> authz_;
   std::unique_ptr<iam::Roles> roles_;
   std::unique_ptr<iam::RoleBindings> bindings_;
+  tenancy::testing::FakeProjectNamespaces namespaces_;
   std::unique_ptr<tenancy::Workspaces> workspaces_;
   std::unique_ptr<tenancy::Projects> projects_;
   std::unique_ptr<tenancy::Members> members_;
@@ -330,10 +332,17 @@ TEST_F(TenancyRoutesTest, DeletingAWorkspaceWithProjectsNeedsCascade) {
   EXPECT_EQ(call("admin", "GET", kWs).status, 404);
   EXPECT_EQ(call("admin", "GET", kWs + "/projects").status, 404);
   EXPECT_TRUE(names(call("admin", "GET", "/api/v1/workspaces")).empty());
-  // The project names are free again on their clusters.
+  // The project names are free again on their clusters; the namespaces were kept (released, not deleted), so
+  // a new project of the same name adopts its namespace.
+  EXPECT_TRUE(namespaces_.existing.contains("merchant-prod"));
+  EXPECT_TRUE(namespaces_.labelled.empty());
   ASSERT_EQ(call("admin", "POST", "/api/v1/workspaces", workspace_body("again")).status, 201);
   EXPECT_EQ(
       call("admin", "POST", "/api/v1/workspaces/again/projects", project_body("merchant-prod", "production")).status,
+      409);
+  EXPECT_EQ(
+      call("admin", "POST", "/api/v1/workspaces/again/projects?adopt=true", project_body("merchant-prod", "production"))
+          .status,
       201);
   // Without projects, no cascade is needed.
   ASSERT_EQ(call("admin", "POST", "/api/v1/workspaces", workspace_body("empty")).status, 201);
@@ -403,6 +412,35 @@ TEST_F(TenancyRoutesTest, Roles) {
                   R"({"apiVersion":"iam.atrium.io/v1","kind":"Role","metadata":{"name":"x"},)"
                   R"("spec":{"level":"platform","templates":["no-such-template"]}})");
   EXPECT_EQ(bad.status, 422) << bad.body;
+}
+
+TEST_F(TenancyRoutesTest, AdoptAndConfirmChooseWhatHappensToTheNamespace) {
+  ASSERT_EQ(call("admin", "POST", "/api/v1/workspaces", workspace_body("merchant-platform")).status, 201);
+  namespaces_.existing.insert("legacy");
+  EXPECT_EQ(call("admin", "POST", kWs + "/projects?adopt=maybe", project_body("legacy", "sandbox")).status, 400);
+  auto refused = call("admin", "POST", kWs + "/projects", project_body("legacy", "sandbox"));
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(call("admin", "GET", kWs + "/projects/legacy").status, 404);
+  ASSERT_EQ(call("admin", "POST", kWs + "/projects?adopt=true", project_body("legacy", "sandbox")).status, 201);
+  EXPECT_EQ(namespaces_.calls.back(), "provision merchant-platform/legacy on sandbox adopt");
+  ASSERT_EQ(call("admin", "POST", kWs + "/projects", project_body("fresh", "sandbox")).status, 201);
+
+  auto wrong = call("admin", "DELETE", kWs + "/projects/fresh?confirm=legacy");
+  EXPECT_EQ(wrong.status, 422) << wrong.body;
+  EXPECT_EQ(call("admin", "GET", kWs + "/projects/fresh").status, 200);
+  auto kept = call("admin", "DELETE", kWs + "/projects/legacy");
+  ASSERT_EQ(kept.status, 200) << kept.body;
+  EXPECT_EQ(namespaces_.calls.back(), "release merchant-platform/legacy");
+  EXPECT_NE(kept.body.find("namespace is kept"), std::string::npos) << kept.body;
+  ASSERT_EQ(call("admin", "DELETE", kWs + "/projects/fresh?confirm=fresh").status, 200);
+  EXPECT_EQ(namespaces_.calls.back(), "delete merchant-platform/fresh");
+  EXPECT_TRUE(namespaces_.existing.contains("legacy"));
+  EXPECT_FALSE(namespaces_.existing.contains("fresh"));
+
+  // An unreachable cluster is 503 and stores nothing.
+  namespaces_.fail_next = core::Error(core::ErrorCode::Unavailable, "cluster sandbox is unreachable");
+  EXPECT_EQ(call("admin", "POST", kWs + "/projects", project_body("later", "sandbox")).status, 503);
+  EXPECT_EQ(call("admin", "GET", kWs + "/projects/later").status, 404);
 }
 
 }  // namespace

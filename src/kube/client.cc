@@ -1,5 +1,6 @@
 #include "kube/client.h"
 
+#include <algorithm>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -140,6 +141,33 @@ core::Result<net::ClientResponse> Client::send(const Request& request) {
   auto response = http->request(request.method, connection_.server + request.path, *headers, request.body);
   if (response) release(std::move(http));  // a failed transfer may leave the connection unusable
   return response;
+}
+
+core::Result<std::unique_ptr<net::WebSocketClient>> Client::open_websocket(const Request& request,
+                                                                           std::vector<std::string> subprotocols) {
+  auto headers = headers_for(request);
+  if (!headers) return tl::unexpected(headers.error());
+  headers->remove("Accept");
+  headers->remove("Content-Type");
+  net::WebSocketClientOptions o;
+  o.headers = std::move(*headers);
+  o.subprotocols = std::move(subprotocols);
+  o.ca_pem = connection_.ca_pem;
+  o.insecure_skip_verify = connection_.insecure_skip_tls_verify;
+  o.client_certificate_pem = connection_.client_certificate_pem;
+  o.client_key_pem = connection_.client_key_pem;
+  {
+    std::lock_guard lock(pool_->mutex);
+    if (pool_->exec_credential && !pool_->exec_credential->client_certificate_pem.empty()) {
+      o.client_certificate_pem = pool_->exec_credential->client_certificate_pem;
+      o.client_key_pem = pool_->exec_credential->client_key_pem;
+    }
+  }
+  auto timeout = std::min<std::chrono::milliseconds>(options_.timeout, std::chrono::seconds(10));
+  o.connect_timeout = timeout;
+  std::string url = connection_.server;
+  url.replace(0, url.starts_with("https://") ? 5 : 4, url.starts_with("https://") ? "wss" : "ws");
+  return net::WebSocketClient::connect(url + request.path, std::move(o));
 }
 
 core::Error Client::error_from_response(const net::ClientResponse& response) {

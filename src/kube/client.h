@@ -14,6 +14,7 @@
 #include "kube/kubeconfig.h"
 #include "net/http.h"
 #include "net/http_client.h"
+#include "net/websocket_client.h"
 
 namespace atrium::kube {
 
@@ -60,6 +61,12 @@ class Client {
   // or nothing arrives for `idle_timeout`. A non-2xx status is an Error (body read into its message).
   core::Result<void> stream(const Request& request, const net::BodySink& sink,
                             std::chrono::milliseconds idle_timeout = std::chrono::minutes(5));
+
+  // Opens a WebSocket to the apiserver (exec, attach) as this identity: `request.path` (and impersonation) over
+  // wss:// (ws:// for an http:// server) with the connection's CA, client certificate and token. Errors as
+  // net::WebSocketClient::connect (a refused upgrade carries the apiserver's Status message and code).
+  core::Result<std::unique_ptr<net::WebSocketClient>> open_websocket(const Request& request,
+                                                                     std::vector<std::string> subprotocols);
 
   // The Error a non-2xx response stands for (Status body message when there is one).
   static core::Error error_from_response(const net::ClientResponse& response);

@@ -17,6 +17,7 @@
 #include "api/iam_routes.h"
 #include "api/identity_routes.h"
 #include "api/openapi.h"
+#include "api/pod_stream_routes.h"
 #include "api/responses.h"
 #include "api/tenancy_routes.h"
 #include "api/workload_routes.h"
@@ -44,6 +45,7 @@
 #include "storage/caching_store.h"
 #include "storage/instrumented_store.h"
 #include "storage/store.h"
+#include "tenancy/kubernetes_namespaces.h"
 #include "tenancy/members.h"
 #include "tenancy/project.h"
 #include "tenancy/projects.h"
@@ -130,11 +132,6 @@ int serve(const ServerConfig& cfg) {
       store, templates, clock, [&rbac] { (void)rbac.refresh(); },
       [&store](const core::Scope& scope) { return tenancy::check_scope_exists(store, scope); });
   iam::RoleBindings bindings(store, roles, clock, [&rbac] { (void)rbac.refresh(); });
-  tenancy::Workspaces workspaces(store, clock, bindings, rbac);
-  tenancy::Projects projects(store, clock, bindings, rbac);
-  tenancy::Members members(store, bindings);
-  api::TenancyRoutes tenancy_routes(workspaces, projects, members);
-  tenancy_routes.register_routes(router);
   api::IamRoutes iam_routes(roles);
   iam_routes.register_routes(router);
   // Clusters: those registered over the API (stored, kubeconfigs sealed by the keyring) and, from the kubeconfig
@@ -165,6 +162,17 @@ int serve(const ServerConfig& cfg) {
   } forget_guard{forget_in};
   api::WorkloadRoutes workload_routes(connections, rbac);
   workload_routes.register_routes(router);
+  // Pod logs and terminals (exec sessions audited); its stream threads end before the connections go.
+  api::PodStreamRoutes pod_stream_routes(connections, &audit_log);
+  pod_stream_routes.register_routes(router);
+  // Tenancy: a project is its namespace on its cluster (made, labelled, given quota and limits through the
+  // connections above).
+  tenancy::KubernetesProjectNamespaces project_namespaces(connections);
+  tenancy::Workspaces workspaces(store, clock, bindings, rbac, &project_namespaces);
+  tenancy::Projects projects(store, clock, bindings, rbac, &project_namespaces);
+  tenancy::Members members(store, bindings);
+  api::TenancyRoutes tenancy_routes(workspaces, projects, members);
+  tenancy_routes.register_routes(router);
   types.push_back(&kube::cluster_type());
 
   identity::IdentityOptions identity_options;

@@ -94,8 +94,8 @@ core::Result<std::vector<storage::Mutation>> scope_cleanup(storage::Store& store
 }
 
 Projects::Projects(storage::Store& store, const core::Clock& clock, iam::RoleBindings& bindings,
-                   core::Authorizer& authorizer)
-    : store_(store), clock_(clock), bindings_(bindings), authorizer_(authorizer) {}
+                   core::Authorizer& authorizer, ProjectNamespaces* namespaces)
+    : store_(store), clock_(clock), bindings_(bindings), authorizer_(authorizer), namespaces_(namespaces) {}
 
 std::optional<core::Scope> Projects::find_namespace_scope(std::string_view cluster, std::string_view ns) {
   auto claim = store_.get(std::string(iam::kProjectClaimKind), "cluster/" + std::string(cluster), std::string(ns));
@@ -115,19 +115,20 @@ core::Result<storage::StoredObject> Projects::get(const std::string& workspace, 
 }
 
 core::Result<storage::StoredObject> Projects::create(const core::Principal& caller, const std::string& workspace,
-                                                     const json::value& body) {
-  return write(caller, workspace, body, nullptr);
+                                                     const json::value& body, ProjectCreateOptions options) {
+  return write(caller, workspace, body, nullptr, options);
 }
 
 core::Result<storage::StoredObject> Projects::update(const core::Principal& caller, const std::string& workspace,
                                                      const std::string& name, const json::value& body) {
   auto current = get(workspace, name);
   if (!current) return core::fail(current.error());
-  return write(caller, workspace, body, &*current);
+  return write(caller, workspace, body, &*current, ProjectCreateOptions{});
 }
 
 core::Result<storage::StoredObject> Projects::write(const core::Principal& caller, const std::string& workspace,
-                                                    const json::value& body, const storage::StoredObject* current) {
+                                                    const json::value& body, const storage::StoredObject* current,
+                                                    ProjectCreateOptions options) {
   auto doc = project_type().decode(body);
   if (!doc) return core::fail(doc.error());
   auto spec = ProjectSpec::schema().decode_value(doc->at("spec"), "project");
@@ -236,8 +237,30 @@ core::Result<storage::StoredObject> Projects::write(const core::Principal& calle
       made_admin = true;
     }
   }
+  // The cluster side first, so an unreachable cluster or a refused namespace stores nothing; undone below when
+  // the commit fails.
+  const ProjectRef ref{.workspace = workspace, .name = name, .cluster = spec->cluster};
+  std::optional<NamespaceOutcome> provisioned;
+  bool quota_applied = false;
+  if (namespaces_ && !current) {
+    auto p = namespaces_->provision(ref, spec->quota, options.adoption);
+    if (!p) return core::fail(p.error());
+    provisioned = *p;
+  } else if (namespaces_ && old->quota.hard != spec->quota.hard) {
+    if (auto s = namespaces_->apply_quota(ref, spec->quota); !s) return core::fail(s.error());
+    quota_applied = true;
+  }
   auto written = store_.commit(muts);
   if (!written) {
+    if (provisioned == NamespaceOutcome::Created) {
+      (void)namespaces_->dispose(ref, NamespaceDisposal::Delete);
+    } else if (provisioned == NamespaceOutcome::Adopted &&
+               !store_.get(std::string(iam::kProjectClaimKind), "cluster/" + spec->cluster, name)) {
+      // Released only when no racing create of the same project won the claim (its labels are the same).
+      (void)namespaces_->dispose(ref, NamespaceDisposal::Release);
+    } else if (quota_applied) {
+      (void)namespaces_->apply_quota(ref, old->quota);
+    }
     auto code = written.error().code;
     if (code == core::ErrorCode::AlreadyExists) {
       return core::fail(core::ErrorCode::AlreadyExists,
@@ -255,7 +278,7 @@ core::Result<storage::StoredObject> Projects::write(const core::Principal& calle
   return (*written)[1];
 }
 
-core::Status Projects::remove(const std::string& workspace, const std::string& name) {
+core::Status Projects::remove(const std::string& workspace, const std::string& name, ProjectDeleteOptions options) {
   auto current = get(workspace, name);
   if (!current) return core::fail(current.error());
   auto spec = project_spec_of(current->data);
@@ -266,7 +289,18 @@ core::Status Projects::remove(const std::string& workspace, const std::string& n
   auto cleanup = scope_cleanup(store_, iam::scope_key(iam::project_scope(workspace, name)));
   if (!cleanup) return core::fail(cleanup.error());
   muts.insert(muts.end(), cleanup->begin(), cleanup->end());
-  if (auto c = store_.commit(muts); !c) return core::fail(c.error());
+  // The namespace first: a cluster that cannot be reached keeps the project (retry later). A released namespace
+  // is taken back when the commit fails; a deleted one cannot be, and a retry finds it gone.
+  const ProjectRef ref{.workspace = workspace, .name = name, .cluster = spec->cluster};
+  if (namespaces_) {
+    if (auto s = namespaces_->dispose(ref, options.namespace_disposal); !s) return core::fail(s.error());
+  }
+  if (auto c = store_.commit(muts); !c) {
+    if (namespaces_ && options.namespace_disposal == NamespaceDisposal::Release) {
+      (void)namespaces_->provision(ref, spec->quota, NamespaceAdoption::Adopt);
+    }
+    return core::fail(c.error());
+  }
   bindings_.notify_changed();
   return {};
 }

@@ -48,8 +48,8 @@ core::Result<std::vector<storage::StoredObject>> projects_of(storage::Store& sto
 }  // namespace
 
 Workspaces::Workspaces(storage::Store& store, const core::Clock& clock, iam::RoleBindings& bindings,
-                       core::Authorizer& authorizer)
-    : store_(store), clock_(clock), bindings_(bindings), authorizer_(authorizer) {}
+                       core::Authorizer& authorizer, ProjectNamespaces* namespaces)
+    : store_(store), clock_(clock), bindings_(bindings), authorizer_(authorizer), namespaces_(namespaces) {}
 
 core::Result<storage::StoredObject> Workspaces::create(const core::Principal& caller, const json::value& body) {
   auto doc = workspace_type().decode(body);
@@ -167,6 +167,7 @@ core::Status Workspaces::remove(const std::string& name, WorkspaceDeleteOptions 
                                   name, projects->size(), fmt::join(names, ", ")));
   }
   std::vector<storage::Mutation> muts = {iam::delete_mutation(*current)};
+  std::vector<std::pair<ProjectRef, ProjectQuota>> namespaces;  // the projects' namespaces, released below
   for (const auto& p : *projects) {
     muts.push_back(iam::delete_mutation(p));
     auto pd = core::parse_json(p.data);
@@ -174,6 +175,7 @@ core::Status Workspaces::remove(const std::string& name, WorkspaceDeleteOptions 
       if (auto ps = ProjectSpec::schema().decode_value(pd->at("spec"), "project"); ps) {
         auto claim = store_.get(std::string(iam::kProjectClaimKind), "cluster/" + ps->cluster, p.name);
         if (claim) muts.push_back(iam::delete_mutation(*claim));
+        namespaces.emplace_back(ProjectRef{.workspace = name, .name = p.name, .cluster = ps->cluster}, ps->quota);
       }
     }
     auto cleanup = scope_cleanup(store_, iam::scope_key(iam::project_scope(name, p.name)));
@@ -183,7 +185,24 @@ core::Status Workspaces::remove(const std::string& name, WorkspaceDeleteOptions 
   auto cleanup = scope_cleanup(store_, iam::scope_key(iam::workspace_scope(name)));
   if (!cleanup) return core::fail(cleanup.error());
   muts.insert(muts.end(), cleanup->begin(), cleanup->end());
+  // Cascading never deletes namespaces (that takes a confirmation per project): they are released first, and
+  // taken back when a later release or the commit fails.
+  std::size_t released = 0;
+  auto take_back = [&] {
+    for (std::size_t i = 0; i < released; ++i) {
+      (void)namespaces_->provision(namespaces[i].first, namespaces[i].second, NamespaceAdoption::Adopt);
+    }
+  };
+  if (namespaces_) {
+    for (; released < namespaces.size(); ++released) {
+      if (auto s = namespaces_->dispose(namespaces[released].first, NamespaceDisposal::Release); !s) {
+        take_back();
+        return core::fail(s.error());
+      }
+    }
+  }
   if (auto c = store_.commit(muts); !c) {
+    if (namespaces_) take_back();
     if (c.error().code == core::ErrorCode::Conflict || c.error().code == core::ErrorCode::NotFound) {
       return core::fail(core::ErrorCode::Conflict,
                         fmt::format("workspace \"{}\" changed while it was being deleted; try again", name));

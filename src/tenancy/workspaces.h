@@ -10,17 +10,20 @@
 #include "core/clock.h"
 #include "iam/role_bindings.h"
 #include "storage/store.h"
+#include "tenancy/project_namespaces.h"
 
 namespace atrium::tenancy {
 
 struct WorkspaceDeleteOptions {
-  bool cascade = false;  // also delete the workspace's projects, their claims, bindings and roles
+  bool cascade = false;  // also delete the workspace's projects, their claims, bindings and roles; their
+                         // namespaces are released (kept, without Atrium's labels, quota and limits)
 };
 
 class Workspaces {
  public:
-  Workspaces(storage::Store& store, const core::Clock& clock, iam::RoleBindings& bindings,
-             core::Authorizer& authorizer);
+  // `namespaces` may be null (no cluster side); it must outlive this object.
+  Workspaces(storage::Store& store, const core::Clock& clock, iam::RoleBindings& bindings, core::Authorizer& authorizer,
+             ProjectNamespaces* namespaces = nullptr);
 
   // InvalidArgument (422 causes) for a bad document, a quota for a cluster the workspace does not name or a bad
   // quantity; AlreadyExists.
@@ -31,7 +34,8 @@ class Workspaces {
   // Conflict for a stale metadata.resourceVersion.
   core::Result<storage::StoredObject> update(const core::Principal& caller, const std::string& name,
                                              const core::json::value& body);
-  // FailedPrecondition while projects remain and !cascade; NotFound.
+  // FailedPrecondition while projects remain and !cascade; NotFound; Unavailable (nothing deleted) when a
+  // project's cluster cannot be reached to release its namespace.
   core::Status remove(const std::string& name, WorkspaceDeleteOptions options);
   // The workspaces the caller may get.
   core::Result<storage::ListResult> list(const core::Principal& caller, const core::ListOptions& options);
@@ -44,6 +48,7 @@ class Workspaces {
   const core::Clock& clock_;
   iam::RoleBindings& bindings_;
   core::Authorizer& authorizer_;
+  ProjectNamespaces* namespaces_;
 };
 
 }  // namespace atrium::tenancy

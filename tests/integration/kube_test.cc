@@ -1,4 +1,6 @@
 // The Kubernetes client, discovery and informers against the project's real clusters (tests/support/kube).
+#include <signal.h>
+
 #include <atomic>
 #include <fstream>
 #include <mutex>
@@ -208,6 +210,83 @@ TEST_F(KubeTest, InformerListsThenFollowsEveryChange) {
     EXPECT_FALSE(has(CacheChange::Added, "before-0")) << "the initial list is not replayed as events";
   }
   EXPECT_EQ(informer.status().phase, InformerPhase::Synced);
+  informer.stop();
+  delete_namespace(*client, ns);
+}
+
+// The second cluster's apiserver is killed and restarted while writes go on: once it is back, the informer's
+// cache equals a fresh list (no lost update, no ghost), by name and resourceVersion.
+TEST_F(KubeTest, TheWatchSurvivesAnApiserverRestartWithoutLosingAnUpdate) {
+  auto client = client_for(clusters_.second_kubeconfig);
+  ASSERT_TRUE(client);
+  Discovery discovery;
+  ASSERT_TRUE(discovery.refresh(*client));
+  auto ns = testing::unique_namespace("restart");
+  create_namespace(*client, ns);
+  InformerOptions o;
+  o.namespace_name = ns;
+  o.backoff_max = std::chrono::milliseconds(1000);
+  Informer informer(client, *discovery.find_resource("", "configmaps"), o);
+  informer.start();
+  ASSERT_TRUE(informer.wait_synced(10s));
+
+  std::atomic<int> created{0};
+  std::atomic<bool> stop{false};
+  std::thread writer_thread;
+  struct Joiner {
+    std::thread& t;
+    std::atomic<bool>& stop;
+    ~Joiner() {
+      stop = true;
+      if (t.joinable()) t.join();
+    }
+  } joiner{writer_thread, stop};
+  writer_thread = std::thread([&] {
+    auto c = client_for(clusters_.second_kubeconfig);
+    for (int i = 0; !stop && created < 40; ++i) {
+      auto r = c->call(Request{"POST", "/api/v1/namespaces/" + ns + "/configmaps",
+                               fmt::format(R"({{"metadata":{{"name":"cm-{}"}},"data":{{"v":"{}"}}}})", i, i)});
+      if (r) {
+        ++created;
+        // Every other object is changed right away, so updates race the restart too.
+        if (i % 2 == 0) {
+          (void)c->call(Request{"PATCH", "/api/v1/namespaces/" + ns + "/configmaps/cm-" + std::to_string(i),
+                                R"({"data":{"v":"changed"}})", "application/merge-patch+json"});
+        }
+      } else {
+        std::this_thread::sleep_for(50ms);
+      }
+    }
+  });
+  while (created < 10) std::this_thread::sleep_for(5ms);
+  // Kill the apiserver (SIGKILL: no graceful end of the watch), then let the launcher start it again.
+  auto pid_text = read_file(clusters_.root + "/run/second-apiserver.pid");
+  ASSERT_FALSE(pid_text.empty());
+  pid_t pid = std::stoi(pid_text);
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  // Gone, or a zombie waiting for init: either way no longer serving.
+  auto gone = [&] {
+    std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    auto close = stat.rfind(')');
+    return stat.empty() || (close != std::string::npos && stat.substr(close + 2, 1) == "Z");
+  };
+  for (int i = 0; i < 100 && !gone(); ++i) std::this_thread::sleep_for(20ms);
+  const char* src = std::getenv("ATRIUM_SOURCE_DIR");
+  auto up = testing::run_command(
+      {"/bin/bash", std::string(src ? src : ".") + "/tests/support/kube/local-cluster.sh", "up", "second"}, {},
+      std::chrono::minutes(3));
+  ASSERT_TRUE(up && up->status == 0) << (up ? up->output : up.error().message);
+  writer_thread.join();
+  ASSERT_EQ(created.load(), 40);
+
+  auto fresh = fresh_list(*client, ns, "configmaps");
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline && cached(informer.cache(), ns) != fresh) {
+    std::this_thread::sleep_for(100ms);
+    fresh = fresh_list(*client, ns, "configmaps");
+  }
+  EXPECT_EQ(cached(informer.cache(), ns), fresh);
+  EXPECT_GE(informer.status().watch_restarts, 1);
   informer.stop();
   delete_namespace(*client, ns);
 }

@@ -1,6 +1,6 @@
 // The tenant-scoped workload API of the real `atrium` binary against the real local cluster: a developer deploys
 // into the project where they are operator, only reads the project where they are viewer, and an outsider sees
-// nothing (scenario journey 3; projects adopt namespaces made here with kubectl until [kube] item 5 lands).
+// nothing (scenario journey 3). Creating a project makes its namespace; the test deletes them with kubectl after.
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -102,12 +102,10 @@ class WorkloadTest : public ::testing::Test {
   std::string ns_path(const std::string& ns, const std::string& rest) {
     return "/api/v1/clusters/local/namespaces/" + ns + "/" + rest;
   }
-  std::string make_namespace(const std::string& prefix) {
-    auto ns = testing::unique_namespace(prefix);
-    auto r = testing::kubectl(clusters_, clusters_.local_kubeconfig, {"create", "namespace", ns});
-    EXPECT_TRUE(r && r->status == 0) << (r ? r->output : r.error().message);
-    namespaces_.push_back(ns);
-    return ns;
+  // A project (= namespace) name unique to this run; the namespace is made by creating the project.
+  std::string project_name(const std::string& prefix) {
+    namespaces_.push_back(testing::unique_namespace(prefix));
+    return namespaces_.back();
   }
   // Waits until GET `path` as `token` satisfies `pred` (the cache follows the cluster within milliseconds).
   bool eventually(const std::string& token, const std::string& path,
@@ -151,7 +149,7 @@ TEST_F(WorkloadTest, OperatorDeploysViewerReadsOutsiderSeesNothing) {
                  R"({"metadata":{"name":"merchant-platform"},"spec":{"clusters":["local"]}})")
                 .status,
             201);
-  const std::string sandbox = make_namespace("merchant-sandbox"), prod = make_namespace("merchant-prod");
+  const std::string sandbox = project_name("merchant-sandbox"), prod = project_name("merchant-prod");
   for (const auto& [project, role] :
        std::vector<std::pair<std::string, std::string>>{{sandbox, "operator"}, {prod, "viewer"}}) {
     auto p = call(admin_, "POST", "/api/v1/workspaces/merchant-platform/projects",
@@ -227,6 +225,9 @@ TEST_F(WorkloadTest, OperatorDeploysViewerReadsOutsiderSeesNothing) {
                             {"-n", prod, "create", "secret", "generic", "db", "--from-literal=password=s3cr3t-value"});
   ASSERT_TRUE(r && r->status == 0) << (r ? r->output : r.error().message);
   EXPECT_EQ(call(dev, "GET", ns_path(prod, "deployments")).status, 200);
+  // Made with kubectl, so it reaches the cache through the watch (no read-your-writes for it).
+  EXPECT_TRUE(eventually(
+      dev, ns_path(prod, "secrets/db"), [](const core::json::value&) { return true; }, 10s));
   auto masked = call(dev, "GET", ns_path(prod, "secrets/db"));
   ASSERT_EQ(masked.status, 200) << masked.body;
   EXPECT_EQ(masked.body.find("czNjcjN0LXZhbHVl"), std::string::npos) << "a viewer never sees secret values";

@@ -37,7 +37,13 @@ daemon() {
   echo $! >"$ROOT/run/$name.pid"
   log "started $name (pid $!)"
 }
-running() { [ -f "$ROOT/run/$1.pid" ] && kill -0 "$(cat "$ROOT/run/$1.pid")" 2>/dev/null; }
+# A killed daemon may linger as a zombie until init reaps it: that is not running.
+running() {
+  local p
+  [ -f "$ROOT/run/$1.pid" ] || return 1
+  p=$(cat "$ROOT/run/$1.pid")
+  kill -0 "$p" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ]
+}
 stop_daemon() {
   local f=$ROOT/run/$1.pid p
   [ -f "$f" ] || return 0
