@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# `make run`: starts Atrium on its embedded defaults (SQLite in DATA_DIR) and prints how to log in.
+# `make run`: starts Atrium on its embedded defaults (SQLite in DATA_DIR) and prints how to log in. Without a
+# kubeconfig (ATRIUM_KUBECONFIG unset), the project's local Kubernetes cluster is started (built once, cached under
+# ~/.cache/atrium; tests/support/kube/local-cluster.sh) and registered as cluster `local`; it keeps running after
+# Atrium stops (`tests/support/kube/local-cluster.sh down` stops it).
 # Usage: scripts/run.sh BINARY DATA_DIR LISTEN
 set -euo pipefail
 bin=$1 data=$2 listen=$3
 mkdir -p "$data"
 if [ -d web/console/dist ]; then export ATRIUM_CONSOLE_DIR="$PWD/web/console/dist"; fi
+if [ -z "${ATRIUM_KUBECONFIG:-}" ]; then
+  echo "run: starting the local Kubernetes cluster (the first time builds Kubernetes: about 20 minutes)"
+  env_file=$(tests/support/kube/local-cluster.sh up local | tail -1)
+  ATRIUM_KUBECONFIG=$(awk -F= '$1=="ATRIUM_KUBE_LOCAL_KUBECONFIG"{print $2}' "$env_file")
+  export ATRIUM_KUBECONFIG
+fi
 "$bin" serve --data-dir "$data" --listen "$listen" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
@@ -24,6 +33,7 @@ cat <<MSG
     curl:  curl -d '{"username":"admin","password":"..."}' -H 'Content-Type: application/json' http://$listen/api/v1/login
   Break-glass token (platform admin, keep it secret): $data/admin.token
   API reference: http://$listen/api/v1/openapi.json
+  Cluster "local": kubeconfig $ATRIUM_KUBECONFIG   (GET http://$listen/api/v1/clusters)
 
 MSG
 wait $pid
