@@ -123,12 +123,14 @@ int main(int argc, char** argv) {
         auto c = connect(kubeconfig);
         for (int i; (i = next++) < pods;) {
           // A new namespace refuses pods until its service account exists: retry briefly.
-          for (int attempt = 0; attempt < 20; ++attempt) {
+          for (int attempt = 0; attempt < 40; ++attempt) {
             auto r = c->call(kube::Request{"POST", "/api/v1/namespaces/" + ns + "/pods", pod_json(ns, i)});
+            // 409: made by an earlier run. Anything else (a new namespace refuses pods until its service account
+            // exists) is retried for up to 10 s and then counted as a failure.
             if (r || r.error().code == core::ErrorCode::Conflict || r.error().code == core::ErrorCode::AlreadyExists) {
               break;
             }
-            if (attempt == 19 && failures++ < 3) std::fprintf(stderr, "create: %s\n", r.error().message.c_str());
+            if (attempt == 39 && failures++ < 3) std::fprintf(stderr, "create: %s\n", r.error().message.c_str());
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
           }
         }

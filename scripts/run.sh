@@ -7,7 +7,9 @@
 set -euo pipefail
 bin=$1 data=$2 listen=$3
 mkdir -p "$data"
-if [ -d web/console/dist ]; then export ATRIUM_CONSOLE_DIR="$PWD/web/console/dist"; fi
+echo "run: building the web console (web/console)"
+scripts/console.sh build >/dev/null
+export ATRIUM_CONSOLE_DIR="$PWD/web/console/dist"
 if [ -z "${ATRIUM_KUBECONFIG:-}" ]; then
   echo "run: starting the local Kubernetes cluster (the first time builds Kubernetes: about 20 minutes)"
   env_file=$(tests/support/kube/local-cluster.sh up local | tail -1)
@@ -24,7 +26,7 @@ for _ in $(seq 1 100); do
 done
 cat <<MSG
 
-  Atrium is running at http://$listen   (stop with Ctrl-C)
+  Atrium is running at http://$listen   (stop with Ctrl-C): the web console is there too
 
   Log in as "admin": the password is \$ATRIUM_ADMIN_PASSWORD if you set it before the first start, otherwise
   the one printed above on the first start (only the hash is kept).
@@ -34,6 +36,8 @@ cat <<MSG
   Break-glass token (platform admin, keep it secret): $data/admin.token
   API reference: http://$listen/api/v1/openapi.json
   Cluster "local": kubeconfig $ATRIUM_KUBECONFIG   (GET http://$listen/api/v1/clusters)
+  kubectl through Atrium (needs HTTPS: set tls.certFile/tls.keyFile): server https://<host>/clusters/local with
+  an Atrium API token (docs/adr/006-kubernetes-passthrough-decided-by-atrium.md)
 
 MSG
 wait $pid

@@ -34,5 +34,20 @@ ctest --test-dir "$build" --output-on-failure --timeout 900 "$@"
 ctest_rc=$?
 /usr/bin/python3 "$here/test_summary.py" "$results"
 summary_rc=$?
+
+# The web console: component tests (vitest) always; its end-to-end suite (Chromium against this build's atrium
+# and the local cluster) when the clusters run.
+console_rc=0
+echo "run_tests: web console component tests"
+"$here/console.sh" test || console_rc=$?
+if [ $console_rc -eq 0 ] && [ $need_cluster = 1 ]; then
+  echo "run_tests: web console end-to-end tests"
+  # shellcheck disable=SC1090
+  (. <("$cluster" env) && ATRIUM_E2E_KUBECONFIG="$ATRIUM_KUBE_LOCAL_KUBECONFIG" "$here/console.sh" e2e "$build/atrium") ||
+    console_rc=$?
+fi
+if [ $console_rc -ne 0 ]; then echo "run_tests: web console tests FAILED" >&2; fi
+
 if [ $ctest_rc -ne 0 ]; then exit $ctest_rc; fi
-exit $summary_rc
+if [ $summary_rc -ne 0 ]; then exit $summary_rc; fi
+exit $console_rc

@@ -14,6 +14,7 @@ DEBS=(
   slapd ldap-utils libldap-dev
   libzstd-dev
   wrk nginx-light haproxy
+  chromium
 )
 
 missing=()

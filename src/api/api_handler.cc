@@ -256,7 +256,8 @@ net::HttpResponse ApiHandler::dispatch(net::HttpRequest& request, std::string& r
     core::log_error("handler threw", {{"route", route.pattern}, {"error", std::string_view(e.what())}});
     response = error_response(core::Error(core::ErrorCode::Internal, "internal error"));
   }
-  bool mutating = request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS";
+  bool mutating =
+      request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS" && !route.read_only;
   // Public routes (login) record their own, richer events.
   if ((mutating && route.access == Access::Authenticated) || response.status == 403) {
     std::string message;
@@ -286,7 +287,13 @@ void ApiHandler::audit(const net::HttpRequest& request, const RouteContext* ctx,
     e.name = ctx->param("name");
     e.scope = ctx->scope;
   }
-  if (route) {
+  if (ctx && ctx->access) {
+    e.verb = ctx->access->verb;
+    e.api_group = ctx->access->api_group;
+    e.resource = ctx->access->subresource.empty() ? ctx->access->resource
+                                                  : ctx->access->resource + "/" + ctx->access->subresource;
+    e.name = ctx->access->name;
+  } else if (route) {
     e.verb = route->verb.empty() ? request.method : route->verb;
     e.api_group = route->api_group;
     e.resource = route->resource.empty() ? route->pattern : route->resource;

@@ -77,16 +77,7 @@ void append_param(std::string& out, std::string_view name, std::string_view valu
   out += out.empty() ? '?' : '&';
   out += name;
   out += '=';
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
+  out += net::percent_encode(value);
 }
 
 core::Status check_path(const RouteContext& ctx) {
@@ -288,53 +279,8 @@ std::string take_utf8(std::string& pending, bool final) {
   return out;
 }
 
-// The threads of running streams; each is joined when it ends (on the next start) or by the destructor.
-struct PodStreamRoutes::Streams {
-  std::atomic<bool> stopping{false};
-  std::mutex mutex;
-  struct Running {
-    std::thread thread;
-    std::shared_ptr<std::atomic<bool>> done;
-  };
-  std::list<Running> running;
-
-  bool start(std::function<void()> fn) {
-    std::lock_guard lock(mutex);
-    if (stopping) return false;
-    for (auto it = running.begin(); it != running.end();) {
-      if (*it->done) {
-        it->thread.join();
-        it = running.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    running.push_back(Running{std::thread([fn = std::move(fn), done] {
-                                try {
-                                  fn();
-                                } catch (const std::exception& e) {
-                                  core::log_error("pod stream failed", {{"error", std::string_view(e.what())}});
-                                }
-                                *done = true;
-                              }),
-                              done});
-    return true;
-  }
-
-  void stop() {
-    std::list<Running> all;
-    {
-      std::lock_guard lock(mutex);
-      stopping = true;
-      all.swap(running);
-    }
-    for (auto& r : all) r.thread.join();
-  }
-};
-
 PodStreamRoutes::PodStreamRoutes(kube::ClusterConnections& clusters, audit::AuditLog* audit)
-    : clusters_(clusters), audit_(audit), streams_(std::make_shared<Streams>()) {}
+    : clusters_(clusters), audit_(audit), streams_(std::make_shared<StreamThreads>()) {}
 
 PodStreamRoutes::~PodStreamRoutes() { streams_->stop(); }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/router.h"
+#include "api/stream_threads.h"
 #include "audit/audit_log.h"
 #include "kube/cluster_connections.h"
 
@@ -66,8 +67,6 @@ class PodStreamRoutes {
 
   void register_routes(Router& router) const;
 
-  struct Streams;  // the running stream threads
-
  private:
   core::Result<net::HttpResponse> log(RouteContext& ctx) const;
   core::Result<net::HttpResponse> exec(RouteContext& ctx) const;
@@ -75,7 +74,7 @@ class PodStreamRoutes {
 
   kube::ClusterConnections& clusters_;
   audit::AuditLog* audit_;
-  std::shared_ptr<Streams> streams_;
+  std::shared_ptr<StreamThreads> streams_;
 };
 
 }  // namespace atrium::api

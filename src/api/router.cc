@@ -54,18 +54,33 @@ void Router::add(Route route) {
   compiled_.push_back(std::move(c));
 }
 
+namespace {
+bool is_rest_param(const std::string& ps) { return ps.size() > 3 && ps.front() == '{' && ps.ends_with("*}"); }
+}  // namespace
+
 bool Router::match_one(const Compiled& c, const std::vector<std::string>& segs,
                        std::map<std::string, std::string, std::less<>>* params) {
-  if (c.segments.size() != segs.size()) return false;
-  for (std::size_t i = 0; i < segs.size(); ++i) {
+  const bool rest = !c.segments.empty() && is_rest_param(c.segments.back());
+  const std::size_t fixed = rest ? c.segments.size() - 1 : c.segments.size();
+  if (rest ? segs.size() <= fixed : segs.size() != fixed) return false;
+  for (std::size_t i = 0; i < fixed; ++i) {
     const std::string& ps = c.segments[i];
     bool is_param = ps.size() > 2 && ps.front() == '{' && ps.back() == '}';
     if (!is_param && ps != segs[i]) return false;
   }
   if (params) {
-    for (std::size_t i = 0; i < segs.size(); ++i) {
+    for (std::size_t i = 0; i < fixed; ++i) {
       const std::string& ps = c.segments[i];
       if (ps.size() > 2 && ps.front() == '{') params->emplace(ps.substr(1, ps.size() - 2), segs[i]);
+    }
+    if (rest) {
+      std::string joined;
+      for (std::size_t i = fixed; i < segs.size(); ++i) {
+        if (i > fixed) joined += '/';
+        joined += segs[i];
+      }
+      const std::string& ps = c.segments.back();
+      params->emplace(ps.substr(1, ps.size() - 3), std::move(joined));
     }
   }
   return true;

@@ -27,6 +27,9 @@ struct RouteContext {
   // What the request acts on, from the path: see scope_from_params; a {namespace} of a {cluster} is the project
   // owning that namespace, or the cluster itself when no project does.
   core::Scope scope;
+  // What the handler decided the request does, when the route itself cannot say (the Kubernetes passthrough):
+  // the audit record then names this verb, resource and object instead of the route's.
+  std::optional<core::AccessRequest> access;
 
   const std::string& param(std::string_view name) const;
 };
@@ -36,8 +39,10 @@ using RouteHandler = std::function<core::Result<net::HttpResponse>(RouteContext&
 enum class Access { Authenticated, Public };
 
 struct Route {
-  std::string method;   // "GET"
-  std::string pattern;  // "/api/v1/workspaces/{workspace}"; also the metrics label
+  std::string method;  // "GET"
+  // "/api/v1/workspaces/{workspace}"; also the metrics label. A last segment "{rest*}" matches one or more
+  // remaining segments (each decoded and checked like any other), joined by '/' into the parameter "rest".
+  std::string pattern;
   RouteHandler handler;
   Access access = Access::Authenticated;
   // What the route does in Kubernetes RBAC words, for the authoriser: verb ("list", "get", "create",
@@ -50,6 +55,8 @@ struct Route {
   // subresource ("members", "log"), completing the authoriser's question.
   std::string api_group;
   std::string subresource;
+  // A POST that changes nothing (access reviews): not recorded in the audit log as a mutation.
+  bool read_only = false;
 };
 
 struct RouteMatch {

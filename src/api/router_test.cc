@@ -64,5 +64,22 @@ TEST(RouterTest, RefusesPathTricks) {
   }
 }
 
+TEST(RouterTest, RestParameterTakesTheRemainingSegments) {
+  Router r;
+  r.add(Route{.method = "GET", .pattern = "/clusters/{cluster}/api", .handler = named("root")});
+  r.add(Route{.method = "GET", .pattern = "/clusters/{cluster}/api/{rest*}", .handler = named("rest")});
+  auto root = r.match("GET", "/clusters/local/api");
+  ASSERT_TRUE(root);
+  EXPECT_EQ(root->route->pattern, "/clusters/{cluster}/api");
+  auto deep = r.match("GET", "/clusters/local/api/v1/namespaces/a%2Db/pods/p");
+  ASSERT_TRUE(deep);
+  EXPECT_EQ(deep->params.at("cluster"), "local");
+  EXPECT_EQ(deep->params.at("rest"), "v1/namespaces/a-b/pods/p");
+  for (const char* bad : {"/clusters/local/api/v1/namespaces%2Fx/pods", "/clusters/local/api/v1//pods",
+                          "/clusters/local/api/v1/../../x", "/clusters/local/api/%2e%2e/x"}) {
+    EXPECT_FALSE(r.match("GET", bad)) << "matched: " << bad;
+  }
+}
+
 }  // namespace
 }  // namespace atrium::api

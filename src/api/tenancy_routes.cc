@@ -54,10 +54,11 @@ core::Result<tenancy::ProjectDeleteOptions> delete_options_of(const net::HttpReq
                   {core::Cause{"confirm", "must be the project's name"}}));
 }
 
-// The scope of a members route: the project or workspace the path names, else the platform.
+// The scope of a members route: the project, workspace or cluster the path names, else the platform.
 core::Scope member_scope(const RouteContext& ctx) {
   if (ctx.params.contains("project")) return iam::project_scope(ctx.param("workspace"), ctx.param("project"));
   if (ctx.params.contains("workspace")) return iam::workspace_scope(ctx.param("workspace"));
+  if (ctx.params.contains("cluster")) return iam::cluster_scope(ctx.param("cluster"));
   return iam::platform_scope();
 }
 
@@ -117,6 +118,16 @@ void TenancyRoutes::register_routes(Router& router) const {
        "Change a platform member's role"},
       {"DELETE", "/api/v1/members/{name}", &TenancyRoutes::remove_member, "delete", iam_group, "platformmembers",
        "Take a platform role away"},
+      {"GET", "/api/v1/clusters/{cluster}/members", &TenancyRoutes::list_members, "list", iam_group, "clustermembers",
+       "List the members of a cluster (cluster roles)"},
+      {"POST", "/api/v1/clusters/{cluster}/members", &TenancyRoutes::add_member, "create", iam_group, "clustermembers",
+       "Give a user or group a cluster role"},
+      {"GET", "/api/v1/clusters/{cluster}/members/{name}", &TenancyRoutes::get_member, "get", iam_group,
+       "clustermembers", "Read a member of a cluster"},
+      {"PUT", "/api/v1/clusters/{cluster}/members/{name}", &TenancyRoutes::update_member, "update", iam_group,
+       "clustermembers", "Change a cluster member's role"},
+      {"DELETE", "/api/v1/clusters/{cluster}/members/{name}", &TenancyRoutes::remove_member, "delete", iam_group,
+       "clustermembers", "Take a cluster role away"},
       {"GET", workspace + "/members", &TenancyRoutes::list_members, "list", iam_group, "workspacemembers",
        "List the members of a workspace"},
       {"POST", workspace + "/members", &TenancyRoutes::add_member, "create", iam_group, "workspacemembers",

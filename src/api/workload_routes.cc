@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+#include <map>
+#include <mutex>
+#include <set>
+
 #include "api/request_body.h"
 #include "api/responses.h"
 #include "core/validation.h"
@@ -170,8 +175,9 @@ core::Result<net::HttpResponse> WorkloadRoutes::list(RouteContext& ctx, const Wo
   if (!opts) return core::fail(opts.error());
   auto informer = informer_for(ctx, kind);
   if (!informer) return core::fail(informer.error());
-  auto page = (*informer)->cache().list(ctx.param("namespace"), *opts);
   bool mask = kind.resource == "secrets" && !may_read_secret_values(ctx);
+  if (ctx.request.websocket_upgrade) return watch(ctx, *informer, *opts, mask);
+  auto page = (*informer)->cache().list(ctx.param("namespace"), *opts);
   std::string body = "{\"items\":[";
   for (std::size_t i = 0; i < page.items.size(); ++i) {
     if (i) body += ',';
@@ -179,6 +185,115 @@ core::Result<net::HttpResponse> WorkloadRoutes::list(RouteContext& ctx, const Wo
   }
   body += "],\"total\":" + std::to_string(page.total) + "}";
   return raw_json(200, std::move(body));
+}
+
+namespace {
+
+// Whether a cached object (JSON text) passes a list's name and label filters.
+bool passes_filters(const json::value& object, const core::ListOptions& opts) {
+  const auto* o = object.if_object();
+  const auto* meta = o ? o->if_contains("metadata") : nullptr;
+  if (!meta || !meta->is_object()) return false;
+  if (!opts.name.empty()) {
+    const auto* name = meta->as_object().if_contains("name");
+    if (!name || !name->is_string() || name->as_string().find(opts.name) == json::string::npos) return false;
+  }
+  std::map<std::string, std::string, std::less<>> labels;
+  if (const auto* l = meta->as_object().if_contains("labels"); l && l->is_object()) {
+    for (const auto& [k, v] : l->as_object()) {
+      if (v.is_string()) labels.emplace(std::string(k), std::string(v.as_string()));
+    }
+  }
+  return opts.label_selector.matches(labels);
+}
+
+}  // namespace
+
+core::Result<net::HttpResponse> WorkloadRoutes::watch(RouteContext& ctx, std::shared_ptr<kube::Informer> informer,
+                                                      core::ListOptions opts, bool mask) const {
+  // Subscribe first, then send what the cache holds, so no change falls between the two. Like a filtered
+  // Kubernetes watch, an object that starts to pass the filters arrives as ADDED and one that stops passing as
+  // DELETED: the watch remembers which names the client holds.
+  struct Watch {
+    std::shared_ptr<kube::Informer> informer;
+    std::uint64_t subscription = 0;
+    std::mutex mu;
+    bool closed = false;
+    std::set<std::string, std::less<>> held;  // names the client was told about and not told gone
+  };
+  auto state = std::make_shared<Watch>();
+  state->informer = std::move(informer);
+  std::string ns = ctx.param("namespace");
+  net::HttpResponse r;
+  r.websocket = std::make_shared<net::WebSocketHandler>();
+  r.websocket->on_open = [state, ns, opts, mask](std::shared_ptr<net::WebSocketSession> session) {
+    auto frame = [mask](std::string_view type, std::string_view object) {
+      std::string out = "{\"type\":\"";
+      out += type;
+      out += "\",\"object\":";
+      out += mask ? mask_secret_values(object) : std::string(object);
+      out += '}';
+      return out;
+    };
+    std::uint64_t id = state->informer->subscribe([state, session, ns, opts, frame](const kube::WatchEvent& e) {
+      if (e.namespace_name != ns || e.type == kube::CacheChange::Unchanged) return;
+      bool passes = false;
+      if (e.type != kube::CacheChange::Deleted) {
+        auto v = core::parse_json(e.object);
+        passes = v && passes_filters(*v, opts);
+      }
+      std::string_view type;
+      {
+        std::lock_guard lock(state->mu);
+        bool held = state->held.contains(e.name);
+        if (passes) {
+          type = held ? "MODIFIED" : "ADDED";
+          if (!held) state->held.emplace(e.name);
+        } else if (held) {
+          type = "DELETED";
+          state->held.erase(state->held.find(e.name));
+        } else {
+          return;
+        }
+      }
+      session->send_text(frame(type, e.object));
+    });
+    core::ListOptions all = opts;
+    all.page = 1;
+    all.limit = std::numeric_limits<std::int32_t>::max();
+    std::vector<std::string> snapshot;
+    {
+      std::lock_guard lock(state->mu);
+      state->subscription = id;
+      if (state->closed) {
+        state->informer->unsubscribe(id);
+        return;
+      }
+      // Taken under the lock, so a change that arrives meanwhile is classified against the snapshot.
+      snapshot = state->informer->cache().list(ns, all).items;
+      for (const auto& item : snapshot) {
+        auto v = core::parse_json(item);
+        const auto* meta = v && v->is_object() ? v->as_object().if_contains("metadata") : nullptr;
+        const auto* name = meta && meta->is_object() ? meta->as_object().if_contains("name") : nullptr;
+        if (name && name->is_string()) state->held.emplace(std::string(name->as_string()));
+      }
+    }
+    for (const auto& item : snapshot) {
+      if (!session->send_text(frame("ADDED", item))) return;
+    }
+    session->send_text("{\"type\":\"SYNCED\",\"total\":" + std::to_string(snapshot.size()) + "}");
+  };
+  r.websocket->on_message = [](std::string_view, bool) {};
+  r.websocket->on_close = [state](std::uint16_t) {
+    std::uint64_t id = 0;
+    {
+      std::lock_guard lock(state->mu);
+      state->closed = true;
+      id = state->subscription;
+    }
+    if (id) state->informer->unsubscribe(id);
+  };
+  return r;
 }
 
 core::Result<net::HttpResponse> WorkloadRoutes::get(RouteContext& ctx, const WorkloadKind& kind) const {

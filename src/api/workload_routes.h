@@ -12,6 +12,7 @@
 
 #include "api/router.h"
 #include "core/auth.h"
+#include "core/list_options.h"
 #include "kube/cluster_connections.h"
 
 namespace atrium::api {
@@ -34,6 +35,11 @@ class WorkloadRoutes {
 
  private:
   core::Result<net::HttpResponse> list(RouteContext& ctx, const WorkloadKind& kind) const;
+  // A list's live updates over a WebSocket (a GET with an upgrade): every cached object passing the list's name
+  // and label filters as {"type":"ADDED","object":...}, then {"type":"SYNCED","total":N}, then each change as
+  // ADDED, MODIFIED or DELETED while the socket is open.
+  core::Result<net::HttpResponse> watch(RouteContext& ctx, std::shared_ptr<kube::Informer> informer,
+                                        core::ListOptions opts, bool mask) const;
   core::Result<net::HttpResponse> get(RouteContext& ctx, const WorkloadKind& kind) const;
   core::Result<net::HttpResponse> create(RouteContext& ctx, const WorkloadKind& kind) const;
   core::Result<net::HttpResponse> replace(RouteContext& ctx, const WorkloadKind& kind) const;

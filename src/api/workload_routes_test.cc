@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "api/pod_stream_routes.h"
+#include "api/testing/route_matrix.h"
+
 namespace atrium::api {
 namespace {
 
@@ -69,6 +72,25 @@ TEST(WorkloadRoutes, EveryKindTheIssueNamesIsServed) {
                         "ingresses", "configmaps", "secrets", "persistentvolumeclaims", "events"}) {
     EXPECT_FALSE(kind_of(r).kind.empty()) << r;
   }
+}
+
+// Each workload and pod-stream route carries the verb/group/resource of its row in the hand-written matrix
+// (src/iam/testdata/route_role_matrix.txt), whose cells src/tenancy/route_role_matrix_test.cc decides.
+TEST(WorkloadRoutes, TheRoutesCarryTheMatrixsVerbs) {
+  struct DenyAll : core::Authorizer {
+    core::Decision authorize(const core::Principal&, const core::AccessRequest&) override { return {}; }
+  } authz;
+  kube::ClusterConnections clusters([](std::string_view) -> core::Result<std::shared_ptr<kube::Client>> {
+    return core::fail(core::ErrorCode::NotFound, "no clusters here");
+  });
+  WorkloadRoutes workloads(clusters, authz);
+  PodStreamRoutes streams(clusters, nullptr);
+  Router router;
+  workloads.register_routes(router);
+  streams.register_routes(router);
+  int rows = testing::expect_routes_match_matrix(
+      router, [](const std::string& line) { return line.find("/namespaces/") != std::string::npos; });
+  EXPECT_GE(rows, 15);
 }
 
 }  // namespace

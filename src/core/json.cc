@@ -12,6 +12,7 @@ Result<json::value> parse_json(std::string_view text, const JsonLimits& limits) 
   json::parse_options opts;
   opts.max_depth = limits.max_depth;
   json::stream_parser p({}, opts);
+  p.reset(limits.storage);
   boost::system::error_code ec;
   std::size_t used = p.write_some(text.data(), text.size(), ec);
   if (!ec && used < text.size()) {
@@ -30,6 +31,14 @@ Result<json::value> parse_json(std::string_view text, const JsonLimits& limits) 
     return fail(ErrorCode::InvalidArgument, fmt::format("invalid JSON at byte {}: {}", used, ec.message()));
   }
   return p.release();
+}
+
+void serialize_into(const json::value& v, std::string& out) {
+  out.clear();
+  json::serializer sr;
+  sr.reset(&v);
+  char buf[4096];
+  while (!sr.done()) out.append(sr.read(buf, sizeof buf));
 }
 
 json::object status_json(const Error& e) {

@@ -17,7 +17,13 @@ namespace json = boost::json;
 struct JsonLimits {
   std::size_t max_bytes = 4 * 1024 * 1024;
   std::size_t max_depth = 64;
+  // Where the parsed value's memory comes from (default: the heap). A monotonic resource makes a large,
+  // short-lived document one block to free (Kubernetes list pages); it must outlive the value.
+  json::storage_ptr storage;
 };
+
+// Serialises `v` into `out` (cleared first), reusing its capacity: no allocation once `out` is large enough.
+void serialize_into(const json::value& v, std::string& out);
 
 // Parses one JSON document; malformed, truncated, too deep or too large input is InvalidArgument
 // with the byte offset where parsing stopped.

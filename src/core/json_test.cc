@@ -50,5 +50,22 @@ TEST(JsonTest, AppendsEscapedString) {
   EXPECT_EQ(out, "\"a\\\"b\\n\\u0001\"");
 }
 
+TEST(JsonTest, ParsesIntoAGivenResourceAndSerialisesIntoAReusedBuffer) {
+  json::monotonic_resource mr;
+  JsonLimits limits;
+  limits.storage = json::storage_ptr(&mr);
+  auto v = parse_json(R"({"a":[1,2,{"b":"a string long enough to allocate"}]})", limits);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->storage().get(), &mr);
+  std::string out = "previous content";
+  serialize_into(*v, out);
+  EXPECT_EQ(out, R"({"a":[1,2,{"b":"a string long enough to allocate"}]})");
+  std::string big(10000, 'x');
+  json::value long_value = json::string(big);
+  serialize_into(long_value, out);  // larger than the serializer's 4 KB steps
+  EXPECT_EQ(out, "\"" + big + "\"");
+  EXPECT_FALSE(parse_json("{\"a\":", limits));  // errors are still reported with a custom resource
+}
+
 }  // namespace
 }  // namespace atrium::core

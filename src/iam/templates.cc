@@ -30,7 +30,7 @@ std::vector<PolicyRule> namespaced_rules(const Strings& verbs, bool with_secret_
       rule({""}, core, verbs),
       rule({"apps"},
            {"deployments", "deployments/scale", "deployments/rollback", "statefulsets", "statefulsets/scale",
-            "daemonsets", "replicasets", "controllerrevisions"},
+            "daemonsets", "replicasets", "replicasets/scale", "controllerrevisions"},
            verbs),
       rule({"batch"}, {"jobs", "cronjobs"}, verbs),
       rule({"networking.k8s.io"}, {"ingresses", "networkpolicies"}, verbs),

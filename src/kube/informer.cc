@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <charconv>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "core/json.h"
 #include "core/log.h"
 #include "net/http.h"
@@ -11,6 +15,9 @@ namespace atrium::kube {
 namespace {
 
 namespace json = core::json;
+
+// After a list this large, freed memory is returned to the operating system (malloc_trim).
+constexpr std::size_t kTrimAfterObjects = 1000;
 
 // A list page or watch event may carry large objects (ConfigMaps up to 1 MiB each); CRD schemas nest deeply.
 core::JsonLimits list_limits() {
@@ -25,21 +32,6 @@ std::string_view meta_string(const json::object& obj, std::string_view field) {
   if (!m || !m->is_object()) return {};
   auto* v = m->get_object().if_contains(field);
   return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
-std::string encode_query_value(std::string_view v) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : v) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -129,7 +121,7 @@ std::string Informer::path_with(std::string_view query) const {
   std::string p = resource_.collection_path(options_.namespace_name);
   p += '?';
   p += query;
-  if (!options_.label_selector.empty()) p += "&labelSelector=" + encode_query_value(options_.label_selector);
+  if (!options_.label_selector.empty()) p += "&labelSelector=" + net::percent_encode(options_.label_selector);
   return p;
 }
 
@@ -171,24 +163,29 @@ void Informer::run() {
 }
 
 core::Status Informer::list_and_replace() {
-  std::vector<std::string> items;
+  // Objects go into the replacement page by page, so only one page's text is held at a time.
+  auto replacement = cache_.begin_replace();
   std::vector<WatchEvent> changes;
   bool first = !synced_;
   std::string continue_token, list_rv;
   do {
     std::string query = "limit=" + std::to_string(options_.page_size);
-    if (!continue_token.empty()) query += "&continue=" + encode_query_value(continue_token);
+    if (!continue_token.empty()) query += "&continue=" + net::percent_encode(continue_token);
     auto response = client_->send(Request{"GET", path_with(query)});
     if (!response) return tl::unexpected(response.error());
     if (response->status == 410 && !continue_token.empty()) {
       // The continue token expired mid-list: start over (items of the old snapshot are dropped).
-      items.clear();
+      replacement = cache_.begin_replace();
       changes.clear();
       continue_token.clear();
       continue;
     }
     if (response->status < 200 || response->status > 299) return tl::unexpected(Client::error_from_response(*response));
-    auto doc = core::parse_json(response->body, list_limits());
+    // The page's tree lives in one block, freed whole at the end of the page.
+    json::monotonic_resource page_memory;
+    core::JsonLimits limits = list_limits();
+    limits.storage = json::storage_ptr(&page_memory);
+    auto doc = core::parse_json(response->body, limits);
     if (!doc) return tl::unexpected(doc.error().with_context("list " + resource_.name));
     auto* obj = doc->if_object();
     auto* list = obj ? obj->if_contains("items") : nullptr;
@@ -202,21 +199,22 @@ core::Status Informer::list_and_replace() {
         // List items carry no apiVersion/kind; stored objects do, as a GET would return them.
         (*io)["apiVersion"] = resource_.group_version();
         (*io)["kind"] = resource_.kind;
-        items.push_back(json::serialize(item));
         if (!first) {
           std::string ns(meta_string(*io, "namespace")), name(meta_string(*io, "name"));
           auto old = cache_.find_meta(ns, name);
           if (!old || old->resource_version != meta_string(*io, "resourceVersion")) {
-            changes.push_back({old ? CacheChange::Modified : CacheChange::Added, ns, name, items.back()});
+            changes.push_back({old ? CacheChange::Modified : CacheChange::Added, ns, name, json::serialize(item)});
           }
         }
+        if (auto s = replacement.add(item); !s) return tl::unexpected(s.error().with_context("list " + resource_.name));
       }
     }
     list_rv = std::string(meta_string(*obj, "resourceVersion"));
     continue_token = std::string(meta_string(*obj, "continue"));
   } while (!continue_token.empty() && !stopping_);
   if (stopping_) return {};
-  auto gone = cache_.replace(items);
+  [[maybe_unused]] const std::size_t listed = replacement.size();
+  auto gone = cache_.commit(std::move(replacement));
   if (!gone) return tl::unexpected(gone.error().with_context("list " + resource_.name));
   resource_version_ = list_rv;
   need_relist_ = false;
@@ -230,6 +228,10 @@ core::Status Informer::list_and_replace() {
   }
   synced_ = true;
   cv_.notify_all();
+#ifdef __GLIBC__
+  // A large list leaves megabytes of freed page text and JSON trees in malloc's free lists: give them back.
+  if (listed >= kTrimAfterObjects) malloc_trim(0);
+#endif
   for (const auto& key : *gone) {
     auto slash = key.find('/');
     emit({CacheChange::Deleted, key.substr(0, slash), key.substr(slash + 1), {}});
@@ -240,7 +242,7 @@ core::Status Informer::list_and_replace() {
 
 core::Status Informer::watch() {
   pending_.clear();
-  std::string query = "watch=1&allowWatchBookmarks=true&resourceVersion=" + encode_query_value(resource_version_) +
+  std::string query = "watch=1&allowWatchBookmarks=true&resourceVersion=" + net::percent_encode(resource_version_) +
                       "&timeoutSeconds=" + std::to_string(options_.watch_timeout.count());
   auto sink = [this](std::string_view chunk) {
     if (stopping_) return false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <unordered_map>
 
@@ -131,12 +132,10 @@ struct Parsed {
   std::string text;  // what is stored (managedFields dropped when asked)
 };
 
-core::Result<Parsed> parse_object(std::string_view json, ManagedFields managed) {
-  core::JsonLimits limits;
-  limits.max_bytes = kMaxObjectBytes;
-  auto doc = core::parse_json(json, limits);
-  if (!doc) return core::fail(doc.error());
-  auto* obj = doc->if_object();
+// Reads the metadata of a parsed object; `text` is what will be stored: the original text when given and nothing
+// was dropped, else the (reduced) tree serialised.
+core::Result<Parsed> parse_object_tree(core::json::value& doc, ManagedFields managed, std::string_view text = {}) {
+  auto* obj = doc.if_object();
   auto* meta = obj ? obj->if_contains("metadata") : nullptr;
   auto* meta_obj = meta ? meta->if_object() : nullptr;
   auto* name = meta_obj ? meta_obj->if_contains("name") : nullptr;
@@ -159,12 +158,21 @@ core::Result<Parsed> parse_object(std::string_view json, ManagedFields managed) 
       if (v.is_string()) p.labels.emplace_back(std::string(k), std::string(v.get_string()));
     }
   }
-  if (managed == ManagedFields::Drop && meta_obj->erase("managedFields") > 0) {
-    p.text = boost::json::serialize(*doc);
+  bool dropped = managed == ManagedFields::Drop && meta_obj->erase("managedFields") > 0;
+  if (dropped || text.empty()) {
+    core::serialize_into(doc, p.text);
   } else {
-    p.text = std::string(json);
+    p.text = std::string(text);
   }
   return p;
+}
+
+core::Result<Parsed> parse_object(std::string_view json, ManagedFields managed) {
+  core::JsonLimits limits;
+  limits.max_bytes = kMaxObjectBytes;
+  auto doc = core::parse_json(json, limits);
+  if (!doc) return core::fail(doc.error());
+  return parse_object_tree(*doc, managed, json);
 }
 
 std::string compress(std::string_view raw, const Dictionary* dict, int level) {
@@ -233,12 +241,12 @@ struct ObjectCache::State {
     return e;
   }
   // The half that touches shared indexes: under the exclusive lock (or on content nobody else sees yet).
-  void intern(Content& c, Entry& e, const Parsed& p) {
+  void intern(Content& c, Entry& e, const Parsed& p) const {
     e.labels.reserve(p.labels.size());
     for (const auto& [k, v] : p.labels) e.labels.emplace_back(c.pool.acquire(k), c.pool.acquire(v));
     if (!e.dict) ++c.without_dict;
   }
-  void release_entry(Content& c, const Entry& e) {
+  void release_entry(Content& c, const Entry& e) const {
     for (const auto& [k, v] : e.labels) {
       c.pool.release(k);
       c.pool.release(v);
@@ -316,31 +324,86 @@ bool ObjectCache::remove(std::string_view namespace_name, std::string_view name)
   return true;
 }
 
-core::Result<std::vector<std::string>> ObjectCache::replace(const std::vector<std::string>& jsons) {
-  std::vector<Parsed> parsed;
-  parsed.reserve(jsons.size());
-  for (std::size_t i = 0; i < jsons.size(); ++i) {
-    auto p = parse_object(jsons[i], state_->options.managed_fields);
-    if (!p) return core::fail(p.error().with_context("item " + std::to_string(i)));
-    parsed.push_back(std::move(*p));
+struct ObjectCache::Replacement::Impl {
+  const State* state = nullptr;
+  std::unique_ptr<State::Content> next = std::make_unique<State::Content>();
+  std::vector<Parsed> pending;  // held back until a dictionary is trained on them
+  bool training_done = false;
+  std::optional<core::Error> error;
+
+  core::Status take(core::Result<Parsed> p, std::size_t index) {
+    if (!p) {
+      core::Error e = p.error().with_context("item " + std::to_string(index));
+      if (!error) error = e;
+      return core::fail(std::move(e));
+    }
+    if (training_done) {
+      insert(*p);
+      return {};
+    }
+    pending.push_back(std::move(*p));
+    if (pending.size() >= kMaxSamples) flush();
+    return {};
   }
-  auto next = std::make_unique<State::Content>();
-  if (parsed.size() >= state_->options.dictionary_threshold) {
-    std::vector<std::string_view> samples;
-    samples.reserve(parsed.size());
-    for (const auto& p : parsed) samples.push_back(p.text);
-    next->dict = train(samples, state_->options);
-  }
-  for (const auto& p : parsed) {
+  void insert(const Parsed& p) {
     std::uint32_t ns = next->pool.acquire(p.namespace_name);
     auto [it, inserted] = next->objects.try_emplace(Key{ns, p.name});
     if (!inserted) {  // the same key twice in one list: the later one wins
-      state_->release_entry(*next, it->second);
+      state->release_entry(*next, it->second);
       next->pool.release(ns);
     }
-    it->second = state_->compress_entry(*next, p);
-    state_->intern(*next, it->second, p);
+    it->second = state->compress_entry(*next, p);
+    state->intern(*next, it->second, p);
   }
+  // Trains on what is pending (when there is enough of it), then stores it.
+  void flush() {
+    if (!training_done && pending.size() >= state->options.dictionary_threshold) {
+      std::vector<std::string_view> samples;
+      samples.reserve(pending.size());
+      for (const auto& p : pending) samples.push_back(p.text);
+      next->dict = train(samples, state->options);
+    }
+    training_done = true;
+    for (const auto& p : pending) insert(p);
+    pending.clear();
+    pending.shrink_to_fit();
+  }
+};
+
+ObjectCache::Replacement::Replacement(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ObjectCache::Replacement::Replacement(Replacement&&) noexcept = default;
+ObjectCache::Replacement& ObjectCache::Replacement::operator=(Replacement&&) noexcept = default;
+ObjectCache::Replacement::~Replacement() = default;
+
+std::size_t ObjectCache::Replacement::size() const { return impl_->next->objects.size() + impl_->pending.size(); }
+
+core::Status ObjectCache::Replacement::add(std::string_view json) {
+  return impl_->take(parse_object(json, impl_->state->options.managed_fields), size());
+}
+
+core::Status ObjectCache::Replacement::add(core::json::value& object) {
+  return impl_->take(parse_object_tree(object, impl_->state->options.managed_fields), size());
+}
+
+ObjectCache::Replacement ObjectCache::begin_replace() const {
+  auto impl = std::make_unique<Replacement::Impl>();
+  impl->state = state_.get();
+  return Replacement(std::move(impl));
+}
+
+core::Result<std::vector<std::string>> ObjectCache::replace(const std::vector<std::string>& jsons) {
+  auto r = begin_replace();
+  for (const auto& j : jsons) {
+    if (auto s = r.add(j); !s) return core::fail(s.error());
+  }
+  return commit(std::move(r));
+}
+
+core::Result<std::vector<std::string>> ObjectCache::commit(Replacement replacement) {
+  auto& impl = *replacement.impl_;
+  if (impl.error) return core::fail(*impl.error);
+  impl.flush();
+  auto next = std::move(impl.next);
   if (!next->dict) next->next_training = next->objects.size() * 2;
   std::lock_guard write(state_->write_mutex);
   std::vector<std::string> gone;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/json.h"
 #include "core/list_options.h"
 
 namespace atrium::kube {
@@ -57,6 +58,29 @@ class ObjectCache {
   // Returns the keys that disappeared, as "namespace/name", so an informer can emit Deleted for them. On an
   // invalid object nothing is replaced.
   core::Result<std::vector<std::string>> replace(const std::vector<std::string>& jsons);
+
+  // The same, one object at a time, so a relist never holds every object's text at once (each list page can be
+  // dropped as soon as its objects are added): begin_replace(), add() each object, commit(). Objects are
+  // compressed as they come, with a dictionary trained on the first ones. Nothing is visible before commit().
+  class Replacement {
+   public:
+    Replacement(Replacement&&) noexcept;
+    Replacement& operator=(Replacement&&) noexcept;
+    ~Replacement();
+    // InvalidArgument when the text is not a JSON object with metadata.name (commit then refuses too).
+    core::Status add(std::string_view json);
+    // The same from a parsed object (spares parsing its text again); managedFields may be erased from it.
+    core::Status add(core::json::value& object);
+    std::size_t size() const;
+
+   private:
+    friend class ObjectCache;
+    struct Impl;
+    explicit Replacement(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+  };
+  Replacement begin_replace() const;
+  core::Result<std::vector<std::string>> commit(Replacement replacement);
 
   // The object's JSON text (decompressed), or nullopt.
   std::optional<std::string> find(std::string_view namespace_name, std::string_view name) const;

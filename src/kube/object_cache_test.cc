@@ -158,6 +158,39 @@ TEST(ObjectCache, ReplaceSwapsTheWholeSetAndReportsWhatDisappeared) {
   EXPECT_EQ(cache.keys(), (std::vector<std::string>{"a/stays", "c/new"}));
 }
 
+TEST(ObjectCache, AReplacementFedObjectByObjectIsInvisibleUntilCommitted) {
+  ObjectCache cache;
+  ASSERT_TRUE(cache.upsert(pod("old", "x")));
+  auto r = cache.begin_replace();
+  std::vector<std::string> originals;
+  for (int i = 0; i < 1500; ++i) {  // past the dictionary sample size, so some objects are stored as they come
+    originals.push_back(pod("shop", fmt::format("api-{:05d}", i), std::to_string(10 + i)));
+    ASSERT_TRUE(r.add(originals.back()));
+    if (i == 1200) {
+      EXPECT_EQ(cache.keys(), (std::vector<std::string>{"old/x"}));  // nothing visible yet
+    }
+  }
+  EXPECT_EQ(r.size(), 1500u);
+  auto gone = cache.commit(std::move(r));
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(*gone, (std::vector<std::string>{"old/x"}));
+  EXPECT_EQ(cache.size(), 1500u);
+  for (int i : {0, 999, 1000, 1499}) {
+    auto got = core::parse_json(*cache.find("shop", fmt::format("api-{:05d}", i)));
+    auto want = core::parse_json(originals[i]);
+    want->as_object()["metadata"].as_object().erase("managedFields");
+    EXPECT_EQ(*got, *want) << i;
+  }
+
+  // A bad object: add() says so and commit() refuses, leaving the cache as it was.
+  auto bad = cache.begin_replace();
+  ASSERT_TRUE(bad.add(pod("z", "z")));
+  EXPECT_FALSE(bad.add(R"({"metadata":{}})"));
+  EXPECT_FALSE(bad.add("not json"));
+  EXPECT_FALSE(cache.commit(std::move(bad)));
+  EXPECT_EQ(cache.size(), 1500u);
+}
+
 TEST(ObjectCache, RemoveForgetsTheObjectAndItsInternedStrings) {
   ObjectCache cache;
   auto empty = cache.memory_bytes();

@@ -65,6 +65,30 @@ struct WebSocketHandler {
   std::function<void(std::uint16_t code)> on_close;  // called once, also on server shutdown
 };
 
+// A response body written over time (a Kubernetes watch, a followed log). The server sends the status and
+// headers with chunked transfer encoding, then each chunk the producer writes, until the producer finishes or the
+// client goes away; the connection then closes. A client that does not read falls behind by at most
+// `kMaxQueuedBytes` before it is dropped.
+class ResponseStream {
+ public:
+  static constexpr std::size_t kMaxQueuedBytes = 16 << 20;
+  virtual ~ResponseStream() = default;
+  // Queues a chunk (empty chunks are ignored); thread-safe. False once the client is gone, the server stops or
+  // finish() was called: the producer should then stop.
+  virtual bool write(std::string chunk) = 0;
+  // Ends the body; thread-safe, idempotent.
+  virtual void finish() = 0;
+  // Whether write() would refuse; thread-safe.
+  virtual bool closed() const = 0;
+};
+
+struct StreamHandler {
+  // Called once on a server thread after the headers are sent; may keep the stream and write from any thread.
+  std::function<void(std::shared_ptr<ResponseStream>)> on_open;
+  // Called once when the body ended, whichever side ended it (optional).
+  std::function<void()> on_close;
+};
+
 struct HttpResponse {
   int status = 200;
   Headers headers;
@@ -76,12 +100,17 @@ struct HttpResponse {
   std::string_view body_view() const { return shared_body ? std::string_view(*shared_body) : std::string_view(body); }
   // Set to accept a WebSocket upgrade instead of answering with body (status then ignored).
   std::shared_ptr<WebSocketHandler> websocket;
+  // Set to stream the body (see ResponseStream): status and headers are sent, `body` is ignored.
+  std::shared_ptr<StreamHandler> stream;
 };
 
 using HttpHandler = std::function<HttpResponse(HttpRequest&)>;
 
 // Percent-decodes `s`; false on a malformed escape.
 bool percent_decode(std::string_view s, std::string& out);
+// Percent-encodes everything but RFC 3986 unreserved characters (A-Z a-z 0-9 - _ . ~): for a path segment or a
+// query value.
+std::string percent_encode(std::string_view s);
 // Parses "a=1&b=x%20y" into params; false on a malformed escape.
 bool parse_query(std::string_view query, QueryParams& out);
 

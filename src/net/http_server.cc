@@ -1,5 +1,11 @@
 #include "net/http_server.h"
 
+// GCC 12 at -O2 reports -Wmismatched-new-delete inside Asio's awaitable frame allocator (a frame allocated by
+// Asio's recycling allocator and freed by it, once inlined across coroutine frames): a known false positive.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -430,6 +436,78 @@ class WsSession final : public Connection, public WsControl, public std::enable_
   websocket::close_reason close_reason_;
 };
 
+// The producer's side of a streamed body (HttpResponse::stream). Thread-safe; the writer runs on the strand and is
+// woken by cancelling its timer there.
+class StreamPipe final : public ResponseStream, public std::enable_shared_from_this<StreamPipe> {
+ public:
+  explicit StreamPipe(asio::any_io_executor executor) : executor_(executor), timer_(executor) {}
+
+  bool write(std::string chunk) override {
+    {
+      std::lock_guard lock(mu_);
+      if (ended_) return false;
+      if (chunk.empty()) return true;
+      if (queued_bytes_ + chunk.size() > kMaxQueuedBytes) {
+        ended_ = true;  // the client does not keep up: drop it
+        gone_ = true;
+        queue_.clear();
+      } else {
+        queued_bytes_ += chunk.size();
+        queue_.push_back(std::move(chunk));
+      }
+    }
+    wake();
+    return !closed();
+  }
+  void finish() override {
+    {
+      std::lock_guard lock(mu_);
+      if (ended_) return;
+      ended_ = true;
+    }
+    wake();
+  }
+  bool closed() const override {
+    std::lock_guard lock(mu_);
+    return ended_;
+  }
+  // The client went away (or the server stops it): nothing more is written.
+  void client_gone() {
+    {
+      std::lock_guard lock(mu_);
+      ended_ = true;
+      gone_ = true;
+      queue_.clear();
+    }
+    wake();
+  }
+  // Strand only: takes what is queued; `ended` when nothing more will come, `gone` when the client is gone.
+  void take(std::deque<std::string>& out, bool& ended, bool& gone) {
+    std::lock_guard lock(mu_);
+    out.swap(queue_);
+    queued_bytes_ = 0;
+    ended = ended_;
+    gone = gone_;
+  }
+  // Strand only: waits for wake().
+  asio::awaitable<void> wait() {
+    timer_.expires_at(asio::steady_timer::time_point::max());
+    co_await timer_.async_wait(kTuple);
+  }
+
+ private:
+  void wake() {
+    asio::post(executor_, [self = shared_from_this()] { self->timer_.cancel(); });
+  }
+  asio::any_io_executor executor_;
+  asio::steady_timer timer_;  // strand only
+  mutable std::mutex mu_;
+  std::deque<std::string> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool ended_ = false;
+  bool gone_ = false;
+};
+
 // One accepted TCP (or TLS) connection serving HTTP/1.1 requests until close or upgrade. Runs on its strand.
 template <class Stream>
 class HttpSession final : public Connection, public std::enable_shared_from_this<HttpSession<Stream>> {
@@ -443,6 +521,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
 
   void shutdown() override {
     asio::post(executor_, [self = this->shared_from_this()] {
+      if (self->pipe_) self->pipe_->finish();
       if (!self->busy_ && !self->upgraded_) beast::get_lowest_layer(self->stream_).close();
     });
   }
@@ -498,7 +577,13 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
       BeastRequest request = parser.release();
       bool close = !request.keep_alive();
       std::shared_ptr<WebSocketHandler> ws_handler;
-      BeastResponse response = serve(request, close, ws_handler);
+      std::shared_ptr<StreamHandler> stream_handler;
+      BeastResponse response = serve(request, close, ws_handler, stream_handler);
+      if (stream_handler) {
+        co_await stream_body(self, std::move(response), std::move(stream_handler));
+        lowest.close();
+        co_return;
+      }
       if (ws_handler) {
         upgraded_ = true;
         registration.reset();
@@ -522,8 +607,85 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   }
 
  private:
-  // Runs the handler; returns the response to write, or sets `ws_handler` to upgrade instead.
-  BeastResponse serve(BeastRequest& msg, bool& close, std::shared_ptr<WebSocketHandler>& ws_handler) {
+  // Writes a streamed response: the head, then the producer's chunks until it finishes or the client goes.
+  asio::awaitable<void> stream_body(std::shared_ptr<HttpSession> self, BeastResponse head,
+                                    std::shared_ptr<StreamHandler> handler) {
+    auto& lowest = beast::get_lowest_layer(stream_);
+    const auto timeout = state_->options.body_timeout;
+    http::response<http::empty_body> res{head.result(), head.version()};
+    for (const auto& field : head) res.insert(field.name_string(), field.value());
+    res.erase(http::field::content_length);
+    res.chunked(true);
+    res.keep_alive(false);
+    auto pipe = std::make_shared<StreamPipe>(executor_);
+    pipe_ = pipe;
+    http::response_serializer<http::empty_body> serializer{res};
+    lowest.expires_after(timeout);
+    auto [head_ec, head_n] = co_await http::async_write_header(stream_, serializer, kTuple);
+    lowest.expires_never();
+    if (head_ec) {
+      pipe->client_gone();
+    } else {
+      // Any read completion means the client closed (or sent something it should not): either way we stop.
+      asio::co_spawn(
+          executor_,
+          [self, pipe]() -> asio::awaitable<void> {
+            std::array<char, 512> scratch;
+            (void)co_await self->stream_.async_read_some(asio::buffer(scratch), kTuple);
+            pipe->client_gone();
+          },
+          log_exception("stream client watch"));
+      try {
+        if (handler->on_open) handler->on_open(pipe);
+      } catch (const std::exception& e) {
+        core::log_error("net: stream producer threw", {{"error", std::string_view(e.what())}});
+        pipe->finish();
+      }
+    }
+    std::deque<std::string> batch;
+    while (true) {
+      bool ended = false;
+      bool gone = false;
+      pipe->take(batch, ended, gone);
+      if (gone) break;
+      bool failed = false;
+      for (auto& chunk : batch) {
+        lowest.expires_after(timeout);  // a client that stops reading is dropped after the body timeout
+        auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk(asio::buffer(chunk)), kTuple);
+        lowest.expires_never();
+        if (ec) {
+          failed = true;
+          break;
+        }
+      }
+      batch.clear();
+      if (failed) {
+        pipe->client_gone();
+        break;
+      }
+      if (ended) {
+        lowest.expires_after(timeout);
+        co_await asio::async_write(stream_, http::make_chunk_last(), kTuple);
+        break;
+      }
+      co_await pipe->wait();
+    }
+    pipe->client_gone();
+    pipe_.reset();
+    busy_ = false;
+    if (handler->on_close) {
+      try {
+        handler->on_close();
+      } catch (...) {
+        core::log_error("net: stream on_close threw", {});
+      }
+    }
+  }
+
+  // Runs the handler; returns the response to write, or sets `ws_handler` to upgrade or `stream_handler` to
+  // stream the body instead.
+  BeastResponse serve(BeastRequest& msg, bool& close, std::shared_ptr<WebSocketHandler>& ws_handler,
+                      std::shared_ptr<StreamHandler>& stream_handler) {
     const unsigned version = msg.version();
     const bool head = msg.method() == http::verb::head;
     const bool upgrade = websocket::is_upgrade(msg);
@@ -546,7 +708,9 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
         res.set(http::field::upgrade, "websocket");
         return res;
       }
+      if (out.stream) out.body.clear();
       auto res = to_beast_response(out, version, head, close);
+      if (res && out.stream && !head) stream_handler = std::move(out.stream);
       if (res) return std::move(*res);
       core::log_error("net: bad handler response", {{"error", std::string_view(res.error().message)},
                                                     {"request_id", std::string_view(req.request_id)}});
@@ -600,8 +764,9 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   ConnectionToken token_;
   std::string peer_;
   beast::flat_buffer buffer_;
-  bool busy_ = false;      // strand-only: a request is being served
-  bool upgraded_ = false;  // strand-only: stream_ moved to a WsSession
+  bool busy_ = false;                 // strand-only: a request is being served
+  std::shared_ptr<StreamPipe> pipe_;  // strand-only: the body being streamed
+  bool upgraded_ = false;             // strand-only: stream_ moved to a WsSession
 };
 
 core::Result<tcp::endpoint> parse_listen(std::string_view listen, asio::io_context& ioc) {

@@ -579,6 +579,88 @@ TEST(HttpServerTest, StopClosesIdleKeepAliveConnectionsPromptly) {
   EXPECT_TRUE(s.read_until_close(2s).closed);
 }
 
+// A handler whose body is produced by a thread: `count` chunks, then finish (count < 0: never finishes).
+struct StreamRecorder {
+  std::mutex mu;
+  std::vector<std::thread> threads;
+  std::atomic<bool> closed{false};
+  std::atomic<bool> refused{false};  // a write after the client left returned false
+  ~StreamRecorder() {
+    for (auto& t : threads) t.join();
+  }
+  HttpHandler app(int count) {
+    return [this, count](HttpRequest&) {
+      HttpResponse r;
+      r.headers.add("Content-Type", "application/json");
+      r.stream = std::make_shared<StreamHandler>();
+      r.stream->on_open = [this, count](std::shared_ptr<ResponseStream> out) {
+        std::lock_guard lock(mu);
+        threads.emplace_back([this, out, count] {
+          for (int i = 0; count < 0 || i < count; ++i) {
+            if (!out->write("{\"n\":" + std::to_string(i) + "}\n")) {
+              refused = true;
+              return;
+            }
+            std::this_thread::sleep_for(count < 0 ? 20ms : 5ms);
+          }
+          out->finish();
+          EXPECT_FALSE(out->write("late"));
+        });
+      };
+      r.stream->on_close = [this] { closed = true; };
+      return r;
+    };
+  }
+};
+
+TEST(HttpServerTest, StreamedBodyArrivesChunkByChunkAndEnds) {
+  StreamRecorder recorder;
+  auto server = start_server({}, recorder.app(5));
+  HttpClient client;
+  std::string body;
+  int pieces = 0;
+  auto r = client.stream("GET", url(*server, "/watch"), {}, [&](std::string_view chunk) {
+    if (!chunk.empty()) ++pieces;
+    body += chunk;
+    return true;
+  });
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(body, "{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n{\"n\":4}\n");
+  EXPECT_GE(pieces, 2);  // written over time, not as one body
+  EXPECT_TRUE(eventually([&] { return recorder.closed.load(); }));
+}
+
+TEST(HttpServerTest, StreamProducerLearnsTheClientLeft) {
+  StreamRecorder recorder;
+  auto server = start_server({}, recorder.app(-1));
+  {
+    RawSocket s(server->port());
+    ASSERT_TRUE(s.send_all("GET /watch HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto head = s.read_until_close(300ms);
+    EXPECT_NE(head.data.find("Transfer-Encoding: chunked"), std::string::npos) << head.data;
+    EXPECT_NE(head.data.find("{\"n\":0}"), std::string::npos) << head.data;
+  }  // the client closes
+  EXPECT_TRUE(eventually([&] { return recorder.refused.load() && recorder.closed.load(); }));
+}
+
+TEST(HttpServerTest, StopEndsStreamedBodies) {
+  StreamRecorder recorder;
+  HttpServerOptions options;
+  options.drain_timeout = 10s;
+  auto server = start_server(options, recorder.app(-1));
+  RawSocket s(server->port());
+  ASSERT_TRUE(s.send_all("GET /watch HTTP/1.1\r\nHost: x\r\n\r\n"));
+  s.read_until_close(100ms);
+  auto started = std::chrono::steady_clock::now();
+  server->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+  auto rest = s.read_until_close(2s);
+  EXPECT_TRUE(rest.closed);
+  EXPECT_NE(rest.data.find("0\r\n\r\n"), std::string::npos) << rest.data;  // the last chunk
+  EXPECT_TRUE(eventually([&] { return recorder.refused.load() && recorder.closed.load(); }));
+}
+
 TEST(HttpServerTest, LifecycleErrors) {
   auto server = start_server({}, [](HttpRequest&) { return text(200, "ok"); });
   auto again = server->start();

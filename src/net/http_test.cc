@@ -26,6 +26,17 @@ TEST(HeadersTest, LookupIsCaseInsensitiveAndKeepsOrder) {
   EXPECT_EQ(h.items().back().first, "New");
 }
 
+TEST(PercentEncodeTest, KeepsUnreservedAndRoundTripsEverythingElse) {
+  EXPECT_EQ(percent_encode("AZaz09-_.~"), "AZaz09-_.~");
+  EXPECT_EQ(percent_encode("spec.nodeName=n 1/&?#%"), "spec.nodeName%3Dn%201%2F%26%3F%23%25");
+  std::string all;
+  for (int c = 0; c < 256; ++c) all += static_cast<char>(c);
+  std::string back;
+  ASSERT_TRUE(percent_decode(percent_encode(all), back));
+  EXPECT_EQ(back, all);
+  EXPECT_EQ(percent_encode("\xc3\xa9"), "%C3%A9");  // bytes, not characters
+}
+
 TEST(PercentDecodeTest, DecodesValidEscapes) {
   std::string out;
   ASSERT_TRUE(percent_decode("/a%20b/%E2%9C%93/%2f", out));

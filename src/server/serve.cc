@@ -11,15 +11,20 @@
 
 #include <fmt/format.h>
 
+#include "api/access_review_routes.h"
 #include "api/api_handler.h"
+#include "api/apply_routes.h"
 #include "api/audit_routes.h"
 #include "api/cluster_routes.h"
 #include "api/iam_routes.h"
 #include "api/identity_routes.h"
+#include "api/kube_passthrough.h"
+#include "api/node_routes.h"
 #include "api/openapi.h"
 #include "api/pod_stream_routes.h"
 #include "api/responses.h"
 #include "api/tenancy_routes.h"
+#include "api/workload_action_routes.h"
 #include "api/workload_routes.h"
 #include "audit/audit_log.h"
 #include "core/clock.h"
@@ -165,12 +170,30 @@ int serve(const ServerConfig& cfg) {
   // Pod logs and terminals (exec sessions audited); its stream threads end before the connections go.
   api::PodStreamRoutes pod_stream_routes(connections, &audit_log);
   pod_stream_routes.register_routes(router);
+  // Scale, restart, rollout history and rollback; nodes for cluster roles; apply (server-side apply, each document
+  // authorised and audited).
+  api::WorkloadActionRoutes workload_action_routes(connections, rbac, clock);
+  workload_action_routes.register_routes(router);
+  api::NodeRoutes node_routes(connections, rbac);
+  node_routes.register_routes(router);
+  api::ApplyRoutes apply_routes(connections, rbac, &audit_log);
+  apply_routes.register_routes(router);
   // Tenancy: a project is its namespace on its cluster (made, labelled, given quota and limits through the
   // connections above).
   tenancy::KubernetesProjectNamespaces project_namespaces(connections);
   tenancy::Workspaces workspaces(store, clock, bindings, rbac, &project_namespaces);
   tenancy::Projects projects(store, clock, bindings, rbac, &project_namespaces);
-  tenancy::Members members(store, bindings);
+  // kubectl through Atrium: /clusters/{c}/api|apis/..., decided by Atrium's roles, forwarded impersonating the caller.
+  api::KubePassthrough passthrough(connections, rbac, [&projects](std::string_view cluster, std::string_view ns) {
+    return projects.find_namespace_scope(cluster, ns);
+  });
+  passthrough.register_routes(router);
+  // Who the caller is and what they may do (the console shows only usable controls).
+  api::AccessReviewRoutes access_reviews(rbac, [&projects](std::string_view cluster, std::string_view ns) {
+    return projects.find_namespace_scope(cluster, ns);
+  });
+  access_reviews.register_routes(router);
+  tenancy::Members members(store, bindings, [&clusters](std::string_view name) { return clusters.contains(name); });
   api::TenancyRoutes tenancy_routes(workspaces, projects, members);
   tenancy_routes.register_routes(router);
   types.push_back(&kube::cluster_type());

@@ -7,7 +7,9 @@
 
 namespace atrium::tenancy {
 
-Members::Members(storage::Store& store, iam::RoleBindings& bindings) : store_(store), bindings_(bindings) {}
+Members::Members(storage::Store& store, iam::RoleBindings& bindings,
+                 std::function<bool(std::string_view)> cluster_exists)
+    : store_(store), bindings_(bindings), cluster_exists_(std::move(cluster_exists)) {}
 
 core::Status check_scope_exists(storage::Store& store, const core::Scope& scope) {
   if (scope.level != iam::Level::Workspace && scope.level != iam::Level::Project) return {};
@@ -29,8 +31,13 @@ core::Status check_scope_exists(storage::Store& store, const core::Scope& scope)
 
 core::Status Members::check_exists(const core::Scope& scope) {
   if (scope.level == iam::Level::Platform) return {};  // the platform always exists
+  if (scope.level == iam::Level::Cluster) {
+    if (cluster_exists_ && cluster_exists_(scope.cluster)) return {};
+    return core::fail(core::ErrorCode::NotFound, fmt::format("cluster \"{}\" not found", scope.cluster));
+  }
   if (scope.level != iam::Level::Workspace && scope.level != iam::Level::Project) {
-    return core::fail(core::ErrorCode::InvalidArgument, "members here are of the platform, a workspace or a project");
+    return core::fail(core::ErrorCode::InvalidArgument,
+                      "members here are of the platform, a cluster, a workspace or a project");
   }
   return check_scope_exists(store_, scope);
 }

@@ -2,6 +2,9 @@
 // exist, so nobody binds roles in a scope that is not there. No HTTP here. Thread-safe.
 #pragma once
 
+#include <functional>
+#include <string_view>
+
 #include <string>
 #include <vector>
 
@@ -18,9 +21,13 @@ core::Status check_scope_exists(storage::Store& store, const core::Scope& scope)
 
 class Members {
  public:
-  Members(storage::Store& store, iam::RoleBindings& bindings);
+  // `cluster_exists` answers for Cluster scopes (clusters are the registry's to know: stored or configured);
+  // without it, cluster members are refused.
+  Members(storage::Store& store, iam::RoleBindings& bindings,
+          std::function<bool(std::string_view cluster)> cluster_exists = {});
 
-  // `scope` is a Workspace or Project scope; NotFound when it does not exist. Other errors as iam::RoleBindings.
+  // `scope` is a Platform, Cluster, Workspace or Project scope; NotFound when it does not exist. Other errors as
+  // iam::RoleBindings.
   core::Result<std::vector<iam::Member>> list(const core::Scope& scope);
   core::Result<iam::Member> get(const core::Scope& scope, std::string_view id);
   core::Result<iam::Member> add(const core::Scope& scope, const iam::Member& member);
@@ -32,6 +39,7 @@ class Members {
 
   storage::Store& store_;
   iam::RoleBindings& bindings_;
+  std::function<bool(std::string_view)> cluster_exists_;
 };
 
 }  // namespace atrium::tenancy

@@ -63,6 +63,11 @@ core::Scope scope_from_path(const std::string& path) {
   if (path.find("{cluster}") != std::string::npos) s.cluster = "sandbox";
   if (path.find("{workspace}") != std::string::npos) s.workspace = "merchant-platform";
   if (path.find("{project}") != std::string::npos) s.project = "merchant-sandbox";
+  // A namespace of a cluster: the project owning it (api::ApiOptions::namespace_scope), else the cluster itself.
+  if (path.find("/namespaces/{namespace}/") != std::string::npos) {
+    s.workspace = "merchant-platform";
+    s.project = "merchant-sandbox";
+  }
   if (!s.project.empty()) {
     s.level = core::Scope::Level::Project;
     s.cluster.clear();  // the front door does not know a project's cluster; the authorizer looks it up

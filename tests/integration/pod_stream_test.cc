@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "net/http_client.h"
 #include "net/websocket_client.h"
+#include "support/atrium_server.h"
 #include "support/kube_cluster.h"
 #include "support/process.h"
 
@@ -25,18 +26,8 @@ using namespace std::chrono_literals;
 constexpr const char* kAdminPassword = "Correct-Horse-Battery-9";
 constexpr const char* kPassword = "Journey-Password-42";
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string json_string(std::string_view s) {
-  std::string out;
-  core::append_json_string(out, s);
-  return out;
-}
+using testing::json_string;
+std::string read_file(const std::string& path) { return testing::read_text_file(path); }
 
 // Reads messages until `done(accumulated)` holds or the deadline passes; frames of other channels are kept in
 // `other` (terminal) when `channel` is set, all text otherwise (logs).
@@ -77,36 +68,19 @@ class PodStreamTest : public ::testing::Test {
     auto c = testing::kube_clusters();
     ASSERT_TRUE(c) << c.error().message;
     clusters_ = *c;
-    dir_ = fs::temp_directory_path() / fmt::format("atrium-pod-stream-test-{}", ::getpid());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "data");
-    auto port = testing::free_loopback_port();
-    ASSERT_TRUE(port);
-    port_ = *port;
-    const char* build = std::getenv("ATRIUM_BUILD_DIR");
-    std::vector<std::string> argv = {std::string(build ? build : "build/dev") + "/atrium",
-                                     "serve",
-                                     "--data-dir",
-                                     (dir_ / "data").string(),
-                                     "--listen",
-                                     "127.0.0.1:" + std::to_string(port_),
-                                     "--console-dir",
-                                     ""};
-    auto p =
-        testing::ChildProcess::start(argv, {{"ATRIUM_ADMIN_PASSWORD", kAdminPassword}}, (dir_ / "atrium.log").string());
-    ASSERT_TRUE(p) << p.error().message;
-    process_ = std::move(*p);
-    ASSERT_TRUE(wait_ready(port_, process_.get())) << process_->log();
-    admin_ = read_file((dir_ / "data" / "admin.token").string());
-    while (!admin_.empty() && admin_.back() == '\n') admin_.pop_back();
+    auto s = testing::AtriumServer::start({.name = "pod-stream-test", .admin_password = kAdminPassword});
+    ASSERT_TRUE(s) << s.error().message;
+    atrium_ = std::move(*s);
+    dir_ = atrium_->dir();
+    port_ = atrium_->port();
+    admin_ = atrium_->admin_token();
   }
   void TearDown() override {
     for (const auto& ns : namespaces_) {
       (void)testing::kubectl(clusters_, clusters_.local_kubeconfig, {"delete", "namespace", ns, "--wait=false"});
     }
     haproxy_.reset();
-    process_.reset();
-    fs::remove_all(dir_);
+    atrium_.reset();
   }
 
   bool wait_ready(int port, testing::ChildProcess* process) {
@@ -202,9 +176,9 @@ class PodStreamTest : public ::testing::Test {
   }
 
   testing::KubeClusters clusters_;
+  std::unique_ptr<testing::AtriumServer> atrium_;
   fs::path dir_;
   int port_ = 0;
-  std::unique_ptr<testing::ChildProcess> process_;
   std::unique_ptr<testing::ChildProcess> haproxy_;
   net::HttpClient http_;
   std::string admin_;

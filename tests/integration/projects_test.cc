@@ -2,9 +2,6 @@
 // project's namespace is made with its workspace and project labels, an existing namespace is adopted only when
 // asked and never from another workspace, the name is unique per cluster, the quota becomes a ResourceQuota and
 // LimitRange kept in step, a delete keeps the namespace unless confirmed, and an unreachable cluster stores nothing.
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -12,29 +9,19 @@
 
 #include "core/json.h"
 #include "net/http_client.h"
+#include "support/atrium_server.h"
 #include "support/kube_cluster.h"
 #include "support/process.h"
 
 namespace atrium {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using testing::json_string;
 
 constexpr const char* kAdminPassword = "Correct-Horse-Battery-9";
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string json_string(std::string_view s) {
-  std::string out;
-  core::append_json_string(out, s);
-  return out;
-}
+std::string read_file(const std::string& path) { return testing::read_text_file(path); }
 
 class ProjectsTest : public ::testing::Test {
  protected:
@@ -42,53 +29,24 @@ class ProjectsTest : public ::testing::Test {
     auto c = testing::kube_clusters();
     ASSERT_TRUE(c) << c.error().message;
     clusters_ = *c;
-    dir_ = fs::temp_directory_path() / fmt::format("atrium-projects-test-{}", ::getpid());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "data");
-    auto port = testing::free_loopback_port();
-    ASSERT_TRUE(port);
-    port_ = *port;
-    const char* build = std::getenv("ATRIUM_BUILD_DIR");
-    std::vector<std::string> argv = {std::string(build ? build : "build/dev") + "/atrium",
-                                     "serve",
-                                     "--data-dir",
-                                     (dir_ / "data").string(),
-                                     "--listen",
-                                     "127.0.0.1:" + std::to_string(port_),
-                                     "--console-dir",
-                                     ""};
-    auto p =
-        testing::ChildProcess::start(argv, {{"ATRIUM_ADMIN_PASSWORD", kAdminPassword}}, (dir_ / "atrium.log").string());
-    ASSERT_TRUE(p) << p.error().message;
-    process_ = std::move(*p);
-    auto until = std::chrono::steady_clock::now() + 30s;
-    bool ready = false;
-    while (!ready && std::chrono::steady_clock::now() < until && process_->running()) {
-      auto r = http_.request("GET", url("/readyz"));
-      ready = r && r->status == 200;
-      if (!ready) std::this_thread::sleep_for(20ms);
-    }
-    ASSERT_TRUE(ready) << process_->log();
-    admin_ = read_file((dir_ / "data" / "admin.token").string());
-    while (!admin_.empty() && admin_.back() == '\n') admin_.pop_back();
+    auto s = testing::AtriumServer::start({.name = "projects-test", .admin_password = kAdminPassword});
+    ASSERT_TRUE(s) << s.error().message;
+    atrium_ = std::move(*s);
+    port_ = atrium_->port();
+    admin_ = atrium_->admin_token();
   }
   void TearDown() override {
     for (const auto& ns : namespaces_) {
       (void)testing::kubectl(clusters_, clusters_.local_kubeconfig, {"delete", "namespace", ns, "--wait=false"});
     }
-    process_.reset();
-    fs::remove_all(dir_);
+    atrium_.reset();
   }
 
-  std::string url(const std::string& path) const { return fmt::format("http://127.0.0.1:{}{}", port_, path); }
   net::ClientResponse call(const std::string& token, const std::string& method, const std::string& path,
                            const std::string& body = {}, const std::string& type = "application/json") {
-    net::Headers h;
-    h.add("Authorization", "Bearer " + token);
-    if (!body.empty()) h.add("Content-Type", type);
-    auto r = http_.request(method, url(path), h, body);
-    EXPECT_TRUE(r) << r.error().message;
-    return r ? *r : net::ClientResponse{};
+    auto r = atrium_->call(token, method, path, body, type);
+    EXPECT_NE(r.status, 0) << r.body;
+    return r;
   }
   // A namespace name for this test, deleted (with kubectl) after it.
   std::string namespace_name(const std::string& prefix) {
@@ -124,10 +82,8 @@ class ProjectsTest : public ::testing::Test {
   }
 
   testing::KubeClusters clusters_;
-  fs::path dir_;
+  std::unique_ptr<testing::AtriumServer> atrium_;
   int port_ = 0;
-  std::unique_ptr<testing::ChildProcess> process_;
-  net::HttpClient http_;
   std::string admin_;
   std::vector<std::string> namespaces_;
 };

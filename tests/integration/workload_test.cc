@@ -1,9 +1,6 @@
 // The tenant-scoped workload API of the real `atrium` binary against the real local cluster: a developer deploys
 // into the project where they are operator, only reads the project where they are viewer, and an outsider sees
 // nothing (scenario journey 3). Creating a project makes its namespace; the test deletes them with kubectl after.
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -11,30 +8,20 @@
 
 #include "core/json.h"
 #include "net/http_client.h"
+#include "net/websocket_client.h"
+#include "support/atrium_server.h"
 #include "support/kube_cluster.h"
-#include "support/process.h"
 
 namespace atrium {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr const char* kAdminPassword = "Correct-Horse-Battery-9";
 constexpr const char* kPassword = "Journey-Password-42";
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string json_string(std::string_view s) {
-  std::string out;
-  core::append_json_string(out, s);
-  return out;
-}
+using testing::json_string;
+std::string read_file(const std::string& path) { return testing::read_text_file(path); }
 
 class WorkloadTest : public ::testing::Test {
  protected:
@@ -42,62 +29,29 @@ class WorkloadTest : public ::testing::Test {
     auto c = testing::kube_clusters();
     ASSERT_TRUE(c) << c.error().message;
     clusters_ = *c;
-    dir_ = fs::temp_directory_path() / fmt::format("atrium-workload-test-{}", ::getpid());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "data");
-    auto port = testing::free_loopback_port();
-    ASSERT_TRUE(port);
-    port_ = *port;
-    const char* build = std::getenv("ATRIUM_BUILD_DIR");
-    std::vector<std::string> argv = {std::string(build ? build : "build/dev") + "/atrium",
-                                     "serve",
-                                     "--data-dir",
-                                     (dir_ / "data").string(),
-                                     "--listen",
-                                     "127.0.0.1:" + std::to_string(port_),
-                                     "--console-dir",
-                                     ""};
-    auto p =
-        testing::ChildProcess::start(argv, {{"ATRIUM_ADMIN_PASSWORD", kAdminPassword}}, (dir_ / "atrium.log").string());
-    ASSERT_TRUE(p) << p.error().message;
-    process_ = std::move(*p);
-    auto until = std::chrono::steady_clock::now() + 30s;
-    bool ready = false;
-    while (!ready && std::chrono::steady_clock::now() < until && process_->running()) {
-      auto r = http_.request("GET", url("/readyz"));
-      ready = r && r->status == 200;
-      if (!ready) std::this_thread::sleep_for(20ms);
-    }
-    ASSERT_TRUE(ready) << process_->log();
-    admin_ = read_file((dir_ / "data" / "admin.token").string());
-    while (!admin_.empty() && admin_.back() == '\n') admin_.pop_back();
+    auto s = testing::AtriumServer::start({.name = "workload-test", .admin_password = kAdminPassword});
+    ASSERT_TRUE(s) << s.error().message;
+    atrium_ = std::move(*s);
+    port_ = atrium_->port();
+    admin_ = atrium_->admin_token();
   }
   void TearDown() override {
     for (const auto& ns : namespaces_) {
       (void)testing::kubectl(clusters_, clusters_.local_kubeconfig, {"delete", "namespace", ns, "--wait=false"});
     }
-    process_.reset();
-    fs::remove_all(dir_);
+    atrium_.reset();
   }
 
-  std::string url(const std::string& path) const { return fmt::format("http://127.0.0.1:{}{}", port_, path); }
   net::ClientResponse call(const std::string& token, const std::string& method, const std::string& path,
                            const std::string& body = {}, const std::string& type = "application/json") {
-    net::Headers h;
-    h.add("Authorization", "Bearer " + token);
-    if (!body.empty()) h.add("Content-Type", type);
-    auto r = http_.request(method, url(path), h, body);
-    EXPECT_TRUE(r) << r.error().message;
-    return r ? *r : net::ClientResponse{};
+    auto r = atrium_->call(token, method, path, body, type);
+    EXPECT_NE(r.status, 0) << r.body;
+    return r;
   }
   std::string login(const std::string& user) {
-    net::Headers h;
-    h.add("Content-Type", "application/json");
-    auto r = http_.request("POST", url("/api/v1/login"), h,
-                           fmt::format(R"({{"username":"{}","password":"{}"}})", user, kPassword));
-    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : r.error().message);
-    if (!r || r->status != 200) return {};
-    return std::string(core::parse_json(r->body)->at("token").as_string());
+    std::string token = atrium_->login(user, kPassword);
+    EXPECT_FALSE(token.empty()) << "login of " << user;
+    return token;
   }
   std::string ns_path(const std::string& ns, const std::string& rest) {
     return "/api/v1/clusters/local/namespaces/" + ns + "/" + rest;
@@ -110,23 +64,12 @@ class WorkloadTest : public ::testing::Test {
   // Waits until GET `path` as `token` satisfies `pred` (the cache follows the cluster within milliseconds).
   bool eventually(const std::string& token, const std::string& path,
                   const std::function<bool(const core::json::value&)>& pred, std::chrono::seconds limit = 60s) {
-    auto until = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < until) {
-      auto r = call(token, "GET", path);
-      if (r.status == 200) {
-        auto v = core::parse_json(r.body);
-        if (v && pred(*v)) return true;
-      }
-      std::this_thread::sleep_for(200ms);
-    }
-    return false;
+    return atrium_->eventually(token, path, pred, limit);
   }
 
   testing::KubeClusters clusters_;
-  fs::path dir_;
+  std::unique_ptr<testing::AtriumServer> atrium_;
   int port_ = 0;
-  std::unique_ptr<testing::ChildProcess> process_;
-  net::HttpClient http_;
   std::string admin_;
   std::vector<std::string> namespaces_;
 };
@@ -246,6 +189,103 @@ TEST_F(WorkloadTest, OperatorDeploysViewerReadsOutsiderSeesNothing) {
   EXPECT_EQ(call(dev, "DELETE", ns_path(sandbox, "deployments/payments-api")).status, 200);
   EXPECT_TRUE(eventually(dev, ns_path(sandbox, "deployments"),
                          [](const core::json::value& v) { return v.at("total").as_int64() == 0; }));
+}
+
+// The live list: a WebSocket on a list path sends the matching objects, SYNCED, then each change as it happens;
+// objects outside the label selector never arrive, and a viewer of secrets sees them masked.
+TEST_F(WorkloadTest, ListUpdatesArriveLiveOverWebSocket) {
+  auto registered = call(admin_, "POST", "/api/v1/clusters",
+                         R"({"apiVersion":"cluster.atrium.io/v1","kind":"Cluster","metadata":{"name":"local"},)"
+                         R"("spec":{"kubeconfig":)" +
+                             json_string(read_file(clusters_.local_kubeconfig)) + "}}");
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  ASSERT_EQ(call(admin_, "POST", "/api/v1/users",
+                 fmt::format(R"({{"apiVersion":"iam.atrium.io/v1","kind":"User","metadata":{{"name":"dev"}},)"
+                             R"("spec":{{"email":"dev@example.com","password":"{}"}}}})",
+                             kPassword))
+                .status,
+            201);
+  ASSERT_EQ(call(admin_, "POST", "/api/v1/workspaces", R"({"metadata":{"name":"live"},"spec":{"clusters":["local"]}})")
+                .status,
+            201);
+  const std::string ns = project_name("live-list");
+  ASSERT_EQ(call(admin_, "POST", "/api/v1/workspaces/live/projects",
+                 fmt::format(R"({{"metadata":{{"name":"{}"}},"spec":{{"cluster":"local"}}}})", ns))
+                .status,
+            201);
+  ASSERT_EQ(
+      call(admin_, "POST", "/api/v1/workspaces/live/projects/" + ns + "/members", R"({"user":"dev","role":"viewer"})")
+          .status,
+      201);
+  const std::string dev = login("dev");
+  const std::string create_path = ns_path(ns, "configmaps");
+  ASSERT_EQ(call(admin_, "POST", create_path, R"({"metadata":{"name":"before","labels":{"app":"web"}}})").status, 201);
+
+  net::WebSocketClientOptions o;
+  o.headers.add("Authorization", "Bearer " + dev);
+  auto ws = net::WebSocketClient::connect(
+      fmt::format("ws://127.0.0.1:{}{}", port_, ns_path(ns, "configmaps?labelSelector=app%3Dweb")), o);
+  ASSERT_TRUE(ws) << ws.error().message;
+  auto next = [&]() -> core::json::value {
+    auto m = (*ws)->receive(20s);
+    EXPECT_TRUE(m) << m.error().message;
+    if (!m) return core::json::value();
+    auto v = core::parse_json(m->data);
+    EXPECT_TRUE(v) << m->data;
+    return v ? *v : core::json::value();
+  };
+  auto name_of = [](const core::json::value& e) {
+    return std::string(e.at("object").at("metadata").at("name").as_string());
+  };
+  auto first = next();
+  ASSERT_TRUE(first.is_object());
+  EXPECT_EQ(first.at("type").as_string(), "ADDED");
+  EXPECT_EQ(name_of(first), "before");
+  auto synced = next();
+  EXPECT_EQ(synced.at("type").as_string(), "SYNCED");
+  EXPECT_EQ(synced.at("total").as_int64(), 1);
+
+  // Changes made on the cluster directly (not through Atrium) come through the informer's watch.
+  ASSERT_EQ(call(admin_, "POST", create_path, R"({"metadata":{"name":"other","labels":{"app":"db"}}})").status, 201);
+  auto r = testing::kubectl(clusters_, clusters_.local_kubeconfig, {"-n", ns, "create", "configmap", "after"});
+  ASSERT_TRUE(r && r->status == 0);
+  r = testing::kubectl(clusters_, clusters_.local_kubeconfig, {"-n", ns, "label", "configmap", "after", "app=web"});
+  ASSERT_TRUE(r && r->status == 0);
+  auto added = next();
+  EXPECT_EQ(added.at("type").as_string(), "ADDED");  // entered the selector
+  EXPECT_EQ(name_of(added), "after");
+  ASSERT_EQ(call(admin_, "DELETE", ns_path(ns, "configmaps/before")).status, 200);
+  auto deleted = next();
+  EXPECT_EQ(deleted.at("type").as_string(), "DELETED");
+  EXPECT_EQ(name_of(deleted), "before");
+  // Nothing about "other" (outside the selector) was sent.
+  auto quiet = (*ws)->receive(1s);
+  EXPECT_FALSE(quiet) << quiet->data;
+
+  // Secrets over the live list are masked for a viewer.
+  ASSERT_EQ(
+      call(admin_, "POST", ns_path(ns, "secrets"), R"({"metadata":{"name":"db"},"data":{"pw":"aHVudGVyMg=="}})").status,
+      201);
+  auto secrets = net::WebSocketClient::connect(fmt::format("ws://127.0.0.1:{}{}", port_, ns_path(ns, "secrets")), o);
+  ASSERT_TRUE(secrets) << secrets.error().message;
+  auto m = (*secrets)->receive(20s);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->data.find("aHVudGVyMg=="), std::string::npos) << m->data;
+  EXPECT_NE(m->data.find("\"pw\""), std::string::npos) << m->data;
+
+  // An outsider cannot open it.
+  ASSERT_EQ(call(admin_, "POST", "/api/v1/users",
+                 fmt::format(R"({{"apiVersion":"iam.atrium.io/v1","kind":"User","metadata":{{"name":"nobody"}},)"
+                             R"("spec":{{"email":"nobody@example.com","password":"{}"}}}})",
+                             kPassword))
+                .status,
+            201);
+  net::WebSocketClientOptions no;
+  no.headers.add("Authorization", "Bearer " + login("nobody"));
+  auto refused =
+      net::WebSocketClient::connect(fmt::format("ws://127.0.0.1:{}{}", port_, ns_path(ns, "configmaps")), no);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, core::ErrorCode::PermissionDenied) << refused.error().message;
 }
 
 }  // namespace

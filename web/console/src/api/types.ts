@@ -1,0 +1,170 @@
+// The shapes atrium serves (src/tenancy, src/iam, src/identity, src/kube, src/audit). Only the fields the
+// console reads are typed; objects keep whatever else the server sends.
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface KubeObject<Spec = Record<string, unknown>, Status = Record<string, unknown>> {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec?: Spec;
+  status?: Status;
+}
+
+export type Quantities = Record<string, string>;
+
+export interface WorkspaceSpec {
+  displayName?: string;
+  description?: string;
+  manager?: string;
+  clusters?: string[];
+  quotas?: { cluster: string; hard: Quantities }[];
+}
+export type Workspace = KubeObject<WorkspaceSpec>;
+
+export interface ProjectSpec {
+  cluster: string;
+  displayName?: string;
+  description?: string;
+  quota?: { hard?: Quantities };
+}
+export type Project = KubeObject<ProjectSpec>;
+
+export interface Member {
+  user?: string;
+  group?: string;
+  role: string;
+}
+
+export interface RoleSpec {
+  level: 'platform' | 'cluster' | 'workspace' | 'project';
+  templates: string[];
+  builtin?: boolean;
+  description?: string;
+}
+export type Role = KubeObject<RoleSpec>;
+
+export interface UserSpec {
+  displayName?: string;
+  email?: string;
+  state?: 'Active' | 'Disabled';
+  source?: 'local' | 'ldap';
+  ldapDN?: string;
+  password?: string;
+}
+export type User = KubeObject<UserSpec, { lastLoginTime?: string; ldapGroups?: string[] }>;
+
+export interface GroupSpec {
+  displayName?: string;
+  members?: string[];
+  ldapGroup?: string;
+}
+export type Group = KubeObject<GroupSpec>;
+
+export interface PreflightCheck {
+  action: string;
+  check: string;
+  passed: boolean;
+  reason?: string;
+}
+
+export interface ClusterStatus {
+  phase?: 'Ready' | 'Unreachable' | 'Unknown';
+  kubernetesVersion?: string;
+  nodes?: { total?: number; ready?: number };
+  controlPlane?: { healthy?: boolean; endpoint?: string; failed?: string[] };
+  lastProbeTime?: string;
+  message?: string;
+  source?: string;
+  preflight?: PreflightCheck[];
+}
+export type Cluster = KubeObject<{ displayName?: string; description?: string }, ClusterStatus>;
+
+export interface AuditEvent {
+  time: string;
+  requestId: string;
+  user: string;
+  sourceAddress: string;
+  verb: string;
+  apiGroup: string;
+  resource: string;
+  name: string;
+  scope: { level: string; cluster?: string; workspace?: string; project?: string };
+  outcome: 'success' | 'failure' | 'denied';
+  status: number;
+  message: string;
+}
+
+export interface ApiToken {
+  id: string;
+  description: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface CreatedToken {
+  id: string;
+  token: string;
+  description: string;
+  expiresAt: string;
+}
+
+export interface LoginResult {
+  token: string;
+  user: string;
+  expiresAt: string;
+  expiresAtMs: number;
+}
+
+// Kubernetes workload objects as the workload API returns them (the apiserver's JSON).
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+}
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: unknown;
+}
+export interface ResourceRequirements {
+  requests?: Quantities;
+  limits?: Quantities;
+}
+export interface Container {
+  name: string;
+  image: string;
+  ports?: ContainerPort[];
+  env?: EnvVar[];
+  resources?: ResourceRequirements;
+}
+export interface PodStatus {
+  phase?: string;
+  podIP?: string;
+  hostIP?: string;
+  containerStatuses?: { name: string; ready: boolean; restartCount: number; state?: Record<string, unknown> }[];
+}
+export type Pod = KubeObject<{ containers: Container[]; nodeName?: string }, PodStatus>;
+export type Deployment = KubeObject<
+  { replicas?: number; selector?: unknown; template?: { spec?: { containers?: Container[] } } },
+  { replicas?: number; readyReplicas?: number; updatedReplicas?: number; availableReplicas?: number }
+>;
+export type Service = KubeObject<{ type?: string; clusterIP?: string; ports?: { port: number; protocol?: string }[] }>;
+export type ConfigMap = KubeObject & { data?: Record<string, string> };
+export type Secret = KubeObject & { type?: string; data?: Record<string, string> };
+export type KubeEvent = KubeObject & {
+  reason?: string;
+  message?: string;
+  type?: string;
+  involvedObject?: { kind?: string; name?: string };
+  lastTimestamp?: string;
+  count?: number;
+};

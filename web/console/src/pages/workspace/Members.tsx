@@ -1,0 +1,155 @@
+// Members of a workspace or of a project (views over role bindings): who holds which role, adding a user or
+// a group, changing a role, removing a member.
+import { useState, type FormEvent } from 'react';
+import { useParams } from 'react-router';
+import { Allowed, useAccess } from '../../access/context';
+import { type AccessRequest, projectScope, workspaceScope } from '../../access/rules';
+import { paths } from '../../api/endpoints';
+import type { ListQuery } from '../../api/client';
+import { ApiError } from '../../api/errors';
+import type { Member, Role } from '../../api/types';
+import { useApi } from '../../app/context';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { ListPage } from '../../components/ListPage';
+import { useFetch } from '../../hooks/useFetch';
+import { useI18n } from '../../i18n';
+import { Button } from '../../ui/Button';
+import { Dialog } from '../../ui/Dialog';
+import { SelectField, TextField } from '../../ui/Field';
+import { useToast } from '../../ui/Toast';
+
+const memberId = (m: Member) => (m.user ? m.user : `group:${m.group}`);
+
+export default function Members() {
+  const { t } = useI18n();
+  const api = useApi();
+  const toast = useToast();
+  const { ws = '', p } = useParams();
+  const listPath = p ? paths.projectMembers(ws, p) : paths.workspaceMembers(ws);
+  const itemPath = (id: string) => (p ? paths.projectMember(ws, p, id) : paths.workspaceMember(ws, id));
+  const rolesPath = p ? paths.projectRoles(ws, p) : paths.workspaceRoles(ws);
+  const scope = p ? projectScope(ws, p) : workspaceScope(ws);
+  const resource = p ? 'members' : 'workspacemembers';
+  const manage = (verb: string): AccessRequest => ({ verb, group: 'iam.atrium.io', resource, scope });
+  const [adding, setAdding] = useState(false);
+  const [removing, setRemoving] = useState<Member | null>(null);
+  const [reload, setReload] = useState(0);
+  const { observeError } = useAccess();
+  return (
+    <div>
+      <div className="page-header">
+        <div>
+          <div className="breadcrumbs">{p ? `${t('nav.project')}: ${p}` : `${t('nav.workspace')}: ${ws}`}</div>
+          <h1>{t('members.title')}</h1>
+        </div>
+        <Allowed request={manage('create')}>
+          <Button variant="primary" onClick={() => setAdding(true)}>{t('members.add')}</Button>
+        </Allowed>
+      </div>
+      <ListPage<Member>
+        label={t('members.title')}
+        reloadKey={`${listPath}/${reload}`}
+        load={(q: ListQuery, signal) => api.list<Member>(listPath, { page: q.page, limit: q.limit, name: q.name }, signal)}
+        rowKey={memberId}
+        emptyText={t('members.none')}
+        columns={[
+          { id: 'who', header: t('members.member'), width: '3fr',
+            render: (m) => (m.user ? m.user : <>{m.group} <span className="badge">{t('members.group')}</span></>) },
+          { id: 'role', header: t('members.role'), width: '2fr', render: (m) => m.role },
+          { id: 'actions', header: t('common.actions'),
+            render: (m) => (
+              <Allowed request={manage('delete')}>
+                <Button variant="ghost" onClick={() => setRemoving(m)} aria-label={t('members.removeNamed', { name: memberId(m) })}>
+                  {t('members.remove')}
+                </Button>
+              </Allowed>
+            ) },
+        ]}
+      />
+      {adding && (
+        <AddMemberDialog listPath={listPath} rolesPath={rolesPath} onClose={() => setAdding(false)}
+          onDenied={(e) => observeError(manage('create'), e)}
+          onAdded={() => { setAdding(false); setReload((x) => x + 1); }} />
+      )}
+      {removing && (
+        <ConfirmDialog
+          title={t('members.removeTitle')}
+          body={t('members.removeBody', { name: memberId(removing) })}
+          confirmLabel={t('members.remove')}
+          onClose={() => setRemoving(null)}
+          onConfirm={async () => {
+            try {
+              await api.delete(itemPath(memberId(removing)));
+            } catch (e) {
+              throw observeError(manage('delete'), e);
+            }
+            toast('success', t('members.removed', { name: memberId(removing) }));
+            setReload((x) => x + 1);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function AddMemberDialog({ listPath, rolesPath, onClose, onAdded, onDenied }: {
+  listPath: string;
+  rolesPath: string;
+  onClose: () => void;
+  onAdded: () => void;
+  onDenied: (e: unknown) => void;
+}) {
+  const { t } = useI18n();
+  const api = useApi();
+  const toast = useToast();
+  const roles = useFetch((signal) => api.list<Role>(rolesPath, { limit: 1000 }, signal), [api, rolesPath]);
+  const [kind, setKind] = useState<'user' | 'group'>('user');
+  const [name, setName] = useState('');
+  const [role, setRole] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const roleNames = (roles.data?.items ?? []).map((r) => r.metadata.name);
+  const chosenRole = role || roleNames[0] || '';
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const local: Record<string, string> = {};
+    if (!name.trim()) local[kind] = t('validation.required');
+    if (!chosenRole) local.role = t('validation.required');
+    setErrors(local);
+    setError(null);
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    try {
+      await api.post(listPath, { [kind]: name.trim(), role: chosenRole });
+      toast('success', t('members.added', { name: name.trim() }));
+      onAdded();
+    } catch (err) {
+      onDenied(err);
+      setBusy(false);
+      setError(err);
+      if (err instanceof ApiError) {
+        const fe = err.fieldErrors();
+        setErrors({ [kind]: fe[kind] ?? fe[`member.${kind}`], role: fe.role ?? fe['member.role'] } as Record<string, string>);
+      }
+    }
+  };
+  return (
+    <Dialog title={t('members.add')} onClose={onClose}>
+      <form onSubmit={submit} noValidate>
+        <ErrorBanner error={error ?? roles.error} shownFields={[kind, 'role', `member.${kind}`, 'member.role']} />
+        <SelectField label={t('members.kind')} value={kind} onChange={(e) => setKind(e.target.value as 'user' | 'group')}
+          options={[{ value: 'user', label: t('members.user') }, { value: 'group', label: t('members.group') }]} />
+        <TextField label={kind === 'user' ? t('members.userName') : t('members.groupName')} value={name}
+          onChange={(e) => setName(e.target.value)} error={errors[kind]} autoComplete="off" />
+        <SelectField label={t('members.role')} value={chosenRole} onChange={(e) => setRole(e.target.value)}
+          options={roleNames.map((r) => ({ value: r, label: r }))} error={errors.role} />
+        <div className="form-actions">
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button type="submit" variant="primary" busy={busy}>{t('members.add')}</Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
