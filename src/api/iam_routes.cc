@@ -34,6 +34,27 @@ core::Result<std::map<std::string, std::string, std::less<>>> labels_of(const st
 
 IamRoutes::IamRoutes(iam::Roles& roles) : roles_(roles) {}
 
+void register_template_routes(Router& router, const iam::TemplateRegistry& templates) {
+  router.add(Route{.method = "GET",
+                   .pattern = "/api/v1/templates",
+                   .handler = [&templates](RouteContext& ctx) -> core::Result<net::HttpResponse> {
+                     std::string filter(ctx.request.query_param("name").value_or(""));
+                     core::json::array items;
+                     for (const auto& [name, t] : templates.all()) {
+                       if (!filter.empty() && name.find(filter) == std::string::npos) continue;
+                       core::json::array rules;
+                       for (const auto& r : t.rules) rules.emplace_back(iam::PolicyRule::schema().encode_value(r));
+                       items.emplace_back(core::json::object{{"name", name},
+                                                             {"level", iam::level_name(t.level)},
+                                                             {"description", t.description},
+                                                             {"rules", std::move(rules)}});
+                     }
+                     auto total = static_cast<std::int64_t>(items.size());
+                     return json_response(200, core::json::value{{"items", std::move(items)}, {"total", total}});
+                   },
+                   .summary = "The permission templates roles are made of, with their rules"});
+}
+
 void IamRoutes::register_routes(Router& router) const {
   using Handler = core::Result<net::HttpResponse> (IamRoutes::*)(RouteContext&) const;
   struct Base {

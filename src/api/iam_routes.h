@@ -9,8 +9,13 @@
 
 #include "api/router.h"
 #include "iam/roles.h"
+#include "iam/templates.h"
 
 namespace atrium::api {
+
+// GET /api/v1/templates: every permission template roles can aggregate, with its level and rules, for any signed-in
+// user (the catalogue of what can be granted, not tenant data). List conventions: `name` filters by substring.
+void register_template_routes(Router& router, const iam::TemplateRegistry& templates);
 
 class IamRoutes {
  public:

@@ -182,18 +182,29 @@ NodeRoutes::NodeRoutes(kube::ClusterConnections& clusters, core::Authorizer& aut
 
 void NodeRoutes::register_routes(Router& router) const {
   const std::string nodes = "/api/v1/clusters/{cluster}/nodes";
-  auto add = [&](const char* method, std::string pattern, const char* verb, RouteHandler handler, std::string summary) {
+  auto add = [&](const char* method, std::string pattern, const char* verb, RouteHandler handler, std::string summary,
+                 const char* resource = "nodes") {
     router.add(Route{.method = method,
                      .pattern = std::move(pattern),
                      .handler = std::move(handler),
                      .verb = verb,
-                     .resource = "nodes",
+                     .resource = resource,
                      .summary = std::move(summary)});
   };
   add(
-      "GET", nodes, "list", [this](RouteContext& ctx) { return list(ctx); }, "List the nodes of a cluster (cached)");
+      "GET", nodes, "list", [this](RouteContext& ctx) { return list(ctx, "nodes"); },
+      "List the nodes of a cluster (cached)");
   add(
-      "GET", nodes + "/{name}", "get", [this](RouteContext& ctx) { return get(ctx); }, "Read a node (cached)");
+      "GET", nodes + "/{name}", "get", [this](RouteContext& ctx) { return get(ctx, "nodes"); }, "Read a node (cached)");
+  // The namespaces of a cluster (its projects' and the rest), for cluster roles; labels atrium.io/workspace and
+  // atrium.io/project name a project's.
+  const std::string namespaces = "/api/v1/clusters/{cluster}/namespaces";
+  add(
+      "GET", namespaces, "list", [this](RouteContext& ctx) { return list(ctx, "namespaces"); },
+      "List the namespaces of a cluster (cached)", "namespaces");
+  add(
+      "GET", namespaces + "/{name}", "get", [this](RouteContext& ctx) { return get(ctx, "namespaces"); },
+      "Read a namespace (cached)", "namespaces");
   add(
       "POST", nodes + "/{name}/cordon", "patch", [this](RouteContext& ctx) { return cordon(ctx, true); },
       "Mark a node unschedulable");
@@ -211,10 +222,10 @@ void NodeRoutes::register_routes(Router& router) const {
       "Replace a node's taints: [{key, value, effect}]");
 }
 
-core::Result<net::HttpResponse> NodeRoutes::list(RouteContext& ctx) const {
+core::Result<net::HttpResponse> NodeRoutes::list(RouteContext& ctx, std::string_view plural) const {
   auto opts = core::parse_list_options(ctx.request.query);
   if (!opts) return core::fail(opts.error());
-  auto resource = clusters_.resource(ctx.param("cluster"), "", "nodes");
+  auto resource = clusters_.resource(ctx.param("cluster"), "", plural);
   if (!resource) return core::fail(resource.error());
   auto informer = clusters_.informer(ctx.param("cluster"), *resource);
   if (!informer) return core::fail(informer.error());
@@ -228,14 +239,16 @@ core::Result<net::HttpResponse> NodeRoutes::list(RouteContext& ctx) const {
   return json_response(200, std::move(body));
 }
 
-core::Result<net::HttpResponse> NodeRoutes::get(RouteContext& ctx) const {
+core::Result<net::HttpResponse> NodeRoutes::get(RouteContext& ctx, std::string_view plural) const {
   if (auto s = check_path_names(ctx); !s) return core::fail(s.error());
-  auto resource = clusters_.resource(ctx.param("cluster"), "", "nodes");
+  auto resource = clusters_.resource(ctx.param("cluster"), "", plural);
   if (!resource) return core::fail(resource.error());
   auto informer = clusters_.informer(ctx.param("cluster"), *resource);
   if (!informer) return core::fail(informer.error());
   auto text = (*informer)->cache().find("", ctx.param("name"));
-  if (!text) return core::fail(core::ErrorCode::NotFound, fmt::format("node \"{}\" not found", ctx.param("name")));
+  if (!text) {
+    return core::fail(core::ErrorCode::NotFound, fmt::format("{} \"{}\" not found", resource->kind, ctx.param("name")));
+  }
   return json_response(200, std::move(*text));
 }
 

@@ -71,8 +71,9 @@ class NodeRoutes {
   void register_routes(Router& router) const;
 
  private:
-  core::Result<net::HttpResponse> list(RouteContext& ctx) const;
-  core::Result<net::HttpResponse> get(RouteContext& ctx) const;
+  // Cluster-scoped kinds from the cache: "nodes" or "namespaces".
+  core::Result<net::HttpResponse> list(RouteContext& ctx, std::string_view plural) const;
+  core::Result<net::HttpResponse> get(RouteContext& ctx, std::string_view plural) const;
   core::Result<net::HttpResponse> cordon(RouteContext& ctx, bool unschedulable) const;
   core::Result<net::HttpResponse> drain(RouteContext& ctx) const;
   core::Result<net::HttpResponse> labels(RouteContext& ctx) const;

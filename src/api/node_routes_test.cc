@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <fmt/format.h>
 
 #include "api/testing/kube_route_fixture.h"
+#include "api/testing/route_matrix.h"
 
 namespace atrium::api {
 namespace {
@@ -14,6 +17,25 @@ namespace {
 using testing::js;
 
 std::string first_field(const core::Error& e) { return e.causes.empty() ? "<none>" : e.causes[0].field; }
+
+TEST(NodeRoutes, TheRoutesCarryTheMatrixsVerbs) {
+  struct DenyAll : core::Authorizer {
+    core::Decision authorize(const core::Principal&, const core::AccessRequest&) override { return {}; }
+  } authz;
+  kube::ClusterConnections clusters([](std::string_view) -> core::Result<std::shared_ptr<kube::Client>> {
+    return core::fail(core::ErrorCode::NotFound, "no clusters here");
+  });
+  NodeRoutes routes(clusters, authz, {});
+  Router router;
+  routes.register_routes(router);
+  int rows = testing::expect_routes_match_matrix(router, [](const std::string& line) {
+    std::istringstream s(line);
+    std::string method, path;
+    s >> method >> path;
+    return path.find("/nodes") != std::string::npos || path.ends_with("/namespaces");
+  });
+  EXPECT_EQ(rows, 3);
+}
 
 TEST(NodeRoutes, LabelsAreAMergePatchOfValidLabels) {
   auto patch = node_labels_patch(js(R"({"env":"prod","example.com/tier":"db","old":null})"));

@@ -373,9 +373,14 @@ core::Result<net::HttpResponse> PodStreamRoutes::exec(RouteContext& ctx) const {
   if (!options) return core::fail(options.error());
   net::HttpResponse r;
   r.websocket = std::make_shared<net::WebSocketHandler>();
-  if (!ctx.request.websocket_upgrade) return r;  // the server answers 426 Upgrade Required
   auto client = clusters_.client(ctx.param("cluster"));
   if (!client) return core::fail(client.error());
+  // A plain GET learns what the upgrade would meet (browsers cannot read a refused upgrade's Status): the pod and
+  // container are checked, then the server answers 426 Upgrade Required.
+  if (!ctx.request.websocket_upgrade) {
+    if (auto s = check_container(**client, ctx, options->container); !s) return core::fail(s.error());
+    return r;
+  }
   kube::Request request{"GET", pod_path(ctx) + "/exec" + exec_query(*options)};
   auto upstream = (*client)->open_websocket(request, {std::string(kChannelProtocol)});
   if (!upstream) {

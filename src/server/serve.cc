@@ -139,6 +139,7 @@ int serve(const ServerConfig& cfg) {
   iam::RoleBindings bindings(store, roles, clock, [&rbac] { (void)rbac.refresh(); });
   api::IamRoutes iam_routes(roles);
   iam_routes.register_routes(router);
+  api::register_template_routes(router, templates);
   // Clusters: those registered over the API (stored, kubeconfigs sealed by the keyring) and, from the kubeconfig
   // setting, `local` (held in memory only, never stored). The registry's prober keeps their status.
   // A removed cluster, or one whose credentials changed, has its caches dropped (the pointer is set once the

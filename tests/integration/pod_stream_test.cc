@@ -270,6 +270,13 @@ TEST_F(PodStreamTest, LogsAndTerminalDirectAndThroughHaproxyWithAudit) {
   follow_session(dev, talker, 0);
   terminal_session(dev, talker, 0);
 
+  // A plain GET tells a browser what the upgrade would meet: 426 when it would work, the Status otherwise.
+  EXPECT_EQ(call(dev, "GET", talker + "/exec?container=main").status, 426);
+  auto plain_no_container = call(dev, "GET", talker + "/exec?container=nope");
+  EXPECT_EQ(plain_no_container.status / 100, 4) << plain_no_container.body;
+  EXPECT_NE(plain_no_container.body.find("nope"), std::string::npos) << plain_no_container.body;
+  EXPECT_EQ(call(dev, "GET", talker + "-gone/exec").status, 404);
+
   // The viewer may not open a terminal.
   auto denied = websocket(watcher, talker + "/exec");
   ASSERT_FALSE(denied);

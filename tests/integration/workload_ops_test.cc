@@ -310,8 +310,17 @@ spec:
 TEST_F(WorkloadOpsTest, ClusterAdminsManageNodesDevelopersCannot) {
   const std::string nodes = "/api/v1/clusters/local/nodes";
   const std::string node = nodes + "/" + clusters_.node;
-  // Atrium has no route yet to bind a cluster role; the platform admin holds every cluster's admin rights.
-  auto list = call(admin_, "GET", nodes);
+  // A cluster admin, given the role through the cluster's members (a developer cannot give it).
+  ASSERT_EQ(server_->create_user("ops", kPassword), 201);
+  EXPECT_EQ(call(dev_, "POST", "/api/v1/clusters/local/members", R"({"user":"dev","role":"cluster-admin"})").status,
+            403);
+  auto member = call(admin_, "POST", "/api/v1/clusters/local/members", R"({"user":"ops","role":"cluster-admin"})");
+  ASSERT_EQ(member.status, 201) << member.body;
+  EXPECT_EQ(call(admin_, "POST", "/api/v1/clusters/nowhere/members", R"({"user":"ops","role":"cluster-admin"})").status,
+            404);
+  const std::string ops = server_->login("ops", kPassword);
+  ASSERT_FALSE(ops.empty());
+  auto list = call(ops, "GET", nodes);
   ASSERT_EQ(list.status, 200) << list.body;
   bool found = false;
   const auto listed = parse(list);
@@ -319,6 +328,12 @@ TEST_F(WorkloadOpsTest, ClusterAdminsManageNodesDevelopersCannot) {
     found = found || n.at("metadata").at("name").as_string() == clusters_.node;
   }
   EXPECT_TRUE(found) << list.body;
+  // The cluster's namespaces: the cluster admin sees the projects' (labelled) and the rest; a developer nothing.
+  auto namespaces =
+      call(ops, "GET", "/api/v1/clusters/local/namespaces?labelSelector=atrium.io%2Fworkspace%3Dmerchant-platform");
+  ASSERT_EQ(namespaces.status, 200) << namespaces.body;
+  EXPECT_EQ(parse(namespaces).at("total").as_int64(), 2) << namespaces.body;
+  EXPECT_EQ(call(dev_, "GET", "/api/v1/clusters/local/namespaces").status, 403);
   for (const auto& token : {dev_, outsider_}) {
     EXPECT_EQ(call(token, "GET", nodes).status, 403);
     EXPECT_EQ(call(token, "POST", node + "/cordon").status, 403);
@@ -329,10 +344,10 @@ TEST_F(WorkloadOpsTest, ClusterAdminsManageNodesDevelopersCannot) {
 
   // Cordon and uncordon at once (other tests share the node).
   touched_node_ = true;
-  auto cordoned = call(admin_, "POST", node + "/cordon");
+  auto cordoned = call(ops, "POST", node + "/cordon");
   auto unschedulable = testing::kubectl(clusters_, clusters_.local_kubeconfig,
                                         {"get", "node", clusters_.node, "-o", "jsonpath={.spec.unschedulable}"});
-  auto uncordoned = call(admin_, "POST", node + "/uncordon");
+  auto uncordoned = call(ops, "POST", node + "/uncordon");
   ASSERT_EQ(cordoned.status, 200) << cordoned.body;
   EXPECT_TRUE(parse(cordoned).at("spec").at("unschedulable").as_bool());
   ASSERT_TRUE(unschedulable && unschedulable->status == 0);
@@ -341,30 +356,54 @@ TEST_F(WorkloadOpsTest, ClusterAdminsManageNodesDevelopersCannot) {
   EXPECT_FALSE(parse(uncordoned).at("spec").as_object().contains("unschedulable"));
 
   // Labels: a merge patch; null removes.
-  auto labelled = call(admin_, "PATCH", node + "/labels", fmt::format(R"({{"{}":"yes"}})", label_));
+  auto labelled = call(ops, "PATCH", node + "/labels", fmt::format(R"({{"{}":"yes"}})", label_));
   ASSERT_EQ(labelled.status, 200) << labelled.body;
   EXPECT_EQ(parse(labelled).at("metadata").at("labels").at(label_).as_string(), "yes");
   EXPECT_TRUE(parse(labelled).at("metadata").at("labels").as_object().contains("kubernetes.io/hostname"))
       << "other labels stay";
-  EXPECT_EQ(call(admin_, "PATCH", node + "/labels", R"({"bad key":"x"})").status, 422);
-  auto unlabelled = call(admin_, "PATCH", node + "/labels", fmt::format(R"({{"{}":null}})", label_));
+  EXPECT_EQ(call(ops, "PATCH", node + "/labels", R"({"bad key":"x"})").status, 422);
+  auto unlabelled = call(ops, "PATCH", node + "/labels", fmt::format(R"({{"{}":null}})", label_));
   ASSERT_EQ(unlabelled.status, 200) << unlabelled.body;
   EXPECT_FALSE(parse(unlabelled).at("metadata").at("labels").as_object().contains(label_));
 
   // Taints replace the list: add a harmless preference next to what is there, then put the list back.
-  auto current = call(admin_, "GET", node);
+  auto current = call(ops, "GET", node);
   ASSERT_EQ(current.status, 200);
   auto spec = parse(current).at("spec").as_object();
   core::json::array original = spec.contains("taints") ? spec.at("taints").as_array() : core::json::array();
   core::json::array with = original;
   with.push_back(core::json::object{{"key", label_}, {"effect", "PreferNoSchedule"}});
-  auto tainted = call(admin_, "PATCH", node + "/taints", core::json::serialize(with));
+  auto tainted = call(ops, "PATCH", node + "/taints", core::json::serialize(with));
   ASSERT_EQ(tainted.status, 200) << tainted.body;
   EXPECT_NE(tainted.body.find(label_), std::string::npos);
-  EXPECT_EQ(call(admin_, "PATCH", node + "/taints", R"([{"key":"x","effect":"Sometimes"}])").status, 422);
-  auto restored = call(admin_, "PATCH", node + "/taints", core::json::serialize(original));
+  EXPECT_EQ(call(ops, "PATCH", node + "/taints", R"([{"key":"x","effect":"Sometimes"}])").status, 422);
+  auto restored = call(ops, "PATCH", node + "/taints", core::json::serialize(original));
   ASSERT_EQ(restored.status, 200) << restored.body;
   EXPECT_EQ(restored.body.find(label_), std::string::npos);
+
+  // A real drain of the (only) node: a bare pod of this test is evicted; the node is cordoned, then uncordoned.
+  // Other tests' pods on the node would be evicted too: ctest runs the integration tests one at a time.
+  const std::string pod = fmt::format(
+      R"({{"metadata":{{"name":"drain-me"}},"spec":{{"terminationGracePeriodSeconds":1,"containers":[{{"name":"c",)"
+      R"("image":"{}/atrium/busybox:1","command":["sleep","3600"]}}]}}}})",
+      clusters_.registry);
+  ASSERT_EQ(call(dev_, "POST", ns_path(sandbox_, "pods"), pod).status, 201);
+  ASSERT_TRUE(server_->eventually(dev_, ns_path(sandbox_, "pods/drain-me"), [](const value& v) {
+    const auto* phase = v.at("status").as_object().if_contains("phase");
+    return phase && phase->is_string() && phase->as_string() == "Running";
+  }));
+  auto drained = call(ops, "POST", node + "/drain?timeoutSeconds=60&gracePeriodSeconds=1");
+  auto after = testing::kubectl(clusters_, clusters_.local_kubeconfig,
+                                {"get", "node", clusters_.node, "-o", "jsonpath={.spec.unschedulable}"});
+  auto back = call(ops, "POST", node + "/uncordon");
+  ASSERT_EQ(drained.status, 200) << drained.body;
+  EXPECT_NE(drained.body.find("drain-me"), std::string::npos) << drained.body;
+  ASSERT_TRUE(after && after->status == 0);
+  EXPECT_EQ(after->output, "true");
+  EXPECT_EQ(back.status, 200) << back.body;
+  auto gone = testing::kubectl(clusters_, clusters_.local_kubeconfig, {"-n", sandbox_, "get", "pod", "drain-me"});
+  ASSERT_TRUE(gone);
+  EXPECT_NE(gone->status, 0) << "the evicted pod is gone: " << gone->output;
 }
 
 }  // namespace
