@@ -100,12 +100,15 @@ void default_port_protocols(json::value& document) {
   }
 }
 
-core::Result<std::vector<json::value>> expand_lists(std::vector<json::value> documents) {
+core::Result<std::vector<json::value>> expand_lists(std::vector<json::value> documents,
+                                                    std::vector<std::string>* locations) {
   std::vector<json::value> out;
+  if (locations) locations->clear();
   for (std::size_t i = 0; i < documents.size(); ++i) {
     auto& doc = documents[i];
     if (string_at(doc, {"kind"}) != "List" || string_at(doc, {"apiVersion"}) != "v1") {
       out.push_back(std::move(doc));
+      if (locations) locations->push_back(fmt::format("[{}]", i));
       continue;
     }
     const auto* items = find_path(doc, {"items"});
@@ -114,13 +117,16 @@ core::Result<std::vector<json::value>> expand_lists(std::vector<json::value> doc
                                     fmt::format("document {}: a List needs items", i + 1),
                                     {core::Cause{fmt::format("[{}].items", i), "a List needs an array of items"}}));
     }
-    for (const auto& item : items->get_array()) {
+    const auto& list = items->get_array();
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      const auto& item = list[k];
       if (string_at(item, {"kind"}) == "List") {
-        return core::fail(core::Error(core::ErrorCode::InvalidArgument,
-                                      fmt::format("document {}: a List may not hold a List", i + 1),
-                                      {core::Cause{fmt::format("[{}].items", i), "a List may not hold a List"}}));
+        return core::fail(
+            core::Error(core::ErrorCode::InvalidArgument, fmt::format("document {}: a List may not hold a List", i + 1),
+                        {core::Cause{fmt::format("[{}].items[{}]", i, k), "a List may not hold a List"}}));
       }
       out.push_back(item);
+      if (locations) locations->push_back(fmt::format("[{}].items[{}]", i, k));
     }
   }
   if (out.size() > kMaxDocuments) {
@@ -130,11 +136,12 @@ core::Result<std::vector<json::value>> expand_lists(std::vector<json::value> doc
 }
 
 core::Result<std::vector<ApplyTarget>> plan_apply(std::vector<json::value> documents, std::string_view ns,
-                                                  const KindResolver& resolve) {
+                                                  const KindResolver& resolve,
+                                                  const std::vector<std::string>* locations) {
   std::vector<ApplyTarget> out;
   std::vector<core::Cause> causes;
   for (std::size_t i = 0; i < documents.size(); ++i) {
-    const std::string at = fmt::format("[{}]", i);
+    const std::string at = locations && i < locations->size() ? (*locations)[i] : fmt::format("[{}]", i);
     auto& doc = documents[i];
     auto* o = doc.if_object();
     if (!o) {
@@ -191,6 +198,7 @@ core::Result<std::vector<ApplyTarget>> plan_apply(std::vector<json::value> docum
     t.name = std::move(name);
     t.path = t.resource.collection_path(ns) + "/" + net::percent_encode(t.name);
     t.object = std::move(doc);
+    t.at = at;
     out.push_back(std::move(t));
   }
   if (!causes.empty()) {
@@ -307,14 +315,17 @@ core::Result<net::HttpResponse> ApplyRoutes::apply(RouteContext& ctx) const {
   }
   auto documents = kube::parse_manifests(ctx.request.body);
   if (!documents) return core::fail(documents.error());
-  auto expanded = expand_lists(std::move(*documents));
+  std::vector<std::string> locations;
+  auto expanded = expand_lists(std::move(*documents), &locations);
   if (!expanded) return core::fail(expanded.error());
   if (expanded->empty()) return core::fail(core::ErrorCode::InvalidArgument, "the body holds no documents");
   const std::string& cluster = ctx.param("cluster");
-  auto targets = plan_apply(std::move(*expanded), ns,
-                            [&](std::string_view group, std::string_view version, std::string_view kind) {
-                              return resolve(cluster, group, version, kind);
-                            });
+  auto targets = plan_apply(
+      std::move(*expanded), ns,
+      [&](std::string_view group, std::string_view version, std::string_view kind) {
+        return resolve(cluster, group, version, kind);
+      },
+      &locations);
   if (!targets) return core::fail(targets.error());
   auto client = clusters_.client(cluster);
   if (!client) return core::fail(client.error());
@@ -335,7 +346,7 @@ core::Result<net::HttpResponse> ApplyRoutes::apply(RouteContext& ctx) const {
     }
     return core::fail(core::ErrorCode::PermissionDenied,
                       fmt::format("user \"{}\" may not {} {} \"{}\" in namespace {} (document {})", ctx.principal.user,
-                                  needed, t.resource.name, t.name, ns, i + 1));
+                                  needed, t.resource.name, t.name, ns, t.at));
   }
 
   std::string query = "?fieldManager=atrium&force=true";
@@ -345,11 +356,9 @@ core::Result<net::HttpResponse> ApplyRoutes::apply(RouteContext& ctx) const {
   std::size_t failures = 0;
   for (std::size_t i = 0; i < targets->size(); ++i) {
     const auto& t = (*targets)[i];
-    json::object result{{"index", i},
-                        {"apiVersion", t.resource.group_version()},
-                        {"kind", t.resource.kind},
-                        {"namespace", ns},
-                        {"name", t.name}};
+    json::object result{
+        {"index", i},      {"document", t.at}, {"apiVersion", t.resource.group_version()}, {"kind", t.resource.kind},
+        {"namespace", ns}, {"name", t.name}};
     auto answer = (*client)->send(
         kube::Request{"PATCH", t.path + query, json::serialize(t.object), "application/apply-patch+yaml"});
     core::Error error;

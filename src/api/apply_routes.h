@@ -35,6 +35,7 @@ struct ApplyTarget {
   kube::ApiResource resource;  // plural, group and the document's version
   std::string name;
   std::string path;  // the object's path on the apiserver (no query)
+  std::string at;    // where it is in the body: "[1]", or "[1].items[0]" for an item of a List document
 };
 
 // The resource a document's (group, version, kind) stands for on the cluster; NotFound when it serves none.
@@ -49,13 +50,18 @@ using KindResolver = std::function<core::Result<kube::ApiResource>(std::string_v
 // apply accepts.
 void default_port_protocols(json::value& document);
 
-// Replaces each v1 List document by its items (not nested). InvalidArgument naming the document otherwise.
-core::Result<std::vector<json::value>> expand_lists(std::vector<json::value> documents);
+// Replaces each v1 List document by its items (not nested). InvalidArgument naming the document otherwise. When
+// `locations` is given it receives where each returned object is in the body ("[2]", "[1].items[0]"), so errors
+// name the body's documents, not positions after the expansion.
+core::Result<std::vector<json::value>> expand_lists(std::vector<json::value> documents,
+                                                    std::vector<std::string>* locations = nullptr);
 
 // Checks every document for namespace `ns` (see the header comment) and resolves its kind; collects every
-// problem into one InvalidArgument whose causes name the document and field ("[1].metadata.namespace").
+// problem into one InvalidArgument whose causes name the document and field ("[1].metadata.namespace"; with
+// `locations` from expand_lists, "[1].items[0].metadata.namespace").
 core::Result<std::vector<ApplyTarget>> plan_apply(std::vector<json::value> documents, std::string_view ns,
-                                                  const KindResolver& resolve);
+                                                  const KindResolver& resolve,
+                                                  const std::vector<std::string>* locations = nullptr);
 
 class ApplyRoutes {
  public:

@@ -50,6 +50,19 @@ TEST(Apply, ListsAreExpanded) {
   ASSERT_TRUE(out);
   ASSERT_EQ(out->size(), 3u);
   EXPECT_EQ(string_at((*out)[1], {"kind"}), "Service");
+  // Where each object was in the body, so errors name the body's documents.
+  std::vector<std::string> at;
+  ASSERT_TRUE(expand_lists(
+      docs({R"({"kind":"Secret"})", R"({"apiVersion":"v1","kind":"List","items":[{"kind":"ConfigMap"},{"kind":"X"}]})",
+            R"({"kind":"Deployment"})"}),
+      &at));
+  EXPECT_EQ(at, (std::vector<std::string>{"[0]", "[1].items[0]", "[1].items[1]", "[2]"}));
+  auto bad = plan_apply(docs({R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}})",
+                              R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b","namespace":"x"}})"}),
+                        "shop", fake_resolve, &at);
+  ASSERT_FALSE(bad);
+  ASSERT_EQ(bad.error().causes.size(), 1u);
+  EXPECT_EQ(bad.error().causes[0].field, "[1].items[0].metadata.namespace");
   EXPECT_FALSE(
       expand_lists(docs({R"({"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"List"}]})"})));
   EXPECT_FALSE(expand_lists(docs({R"({"apiVersion":"v1","kind":"List","items":{}})"})));
