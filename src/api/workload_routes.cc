@@ -169,15 +169,85 @@ bool WorkloadRoutes::may_read_secret_values(const RouteContext& ctx) const {
   return authorizer_.authorize(ctx.principal, full).allowed;
 }
 
+core::Result<FieldSelector> parse_event_field_selector(std::string_view text) {
+  FieldSelector out;
+  auto bad = [](std::string m) {
+    return core::fail(
+        core::Error(core::ErrorCode::InvalidArgument, "invalid fieldSelector: " + m, {{"fieldSelector", m}}));
+  };
+  while (!text.empty()) {
+    std::size_t comma = text.find(',');
+    std::string_view term = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    std::size_t eq = term.find('=');
+    if (eq == std::string_view::npos || eq == 0) return bad("each term is field=value");
+    std::string_view field = term.substr(0, eq), value = term.substr(eq + 1);
+    if (value.starts_with('=')) value.remove_prefix(1);  // "==" as Kubernetes allows
+    if (field.ends_with('!')) return bad("only equality (= or ==) is supported");
+    if (field != "involvedObject.kind" && field != "involvedObject.name" && field != "involvedObject.uid") {
+      return bad("only involvedObject.kind, involvedObject.name and involvedObject.uid are supported");
+    }
+    if (value.size() > 253) return bad("value too long");
+    out.emplace_back(std::string(field.substr(std::string_view("involvedObject.").size())), std::string(value));
+  }
+  if (out.size() > 3) return bad("at most three terms");
+  return out;
+}
+
+namespace {
+
+// Whether an event's involvedObject has every (field, value) of `fields`.
+bool involves(const json::value& event, const FieldSelector& fields) {
+  const auto* o = event.if_object();
+  const auto* io = o ? o->if_contains("involvedObject") : nullptr;
+  if (!io || !io->is_object()) return fields.empty();
+  for (const auto& [field, value] : fields) {
+    const auto* v = io->as_object().if_contains(field);
+    if (!v || !v->is_string() || v->as_string() != value) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 core::Result<net::HttpResponse> WorkloadRoutes::list(RouteContext& ctx, const WorkloadKind& kind) const {
   if (auto s = check_path(ctx); !s) return core::fail(s.error());
   auto opts = core::parse_list_options(ctx.request.query);
   if (!opts) return core::fail(opts.error());
+  FieldSelector fields;
+  if (auto fs = ctx.request.query_param("fieldSelector"); fs && !fs->empty()) {
+    if (kind.resource != "events") {
+      return core::fail(core::Error(core::ErrorCode::InvalidArgument, "fieldSelector is supported on events only",
+                                    {{"fieldSelector", "supported on events only"}}));
+    }
+    auto parsed = parse_event_field_selector(*fs);
+    if (!parsed) return core::fail(parsed.error());
+    fields = std::move(*parsed);
+  }
   auto informer = informer_for(ctx, kind);
   if (!informer) return core::fail(informer.error());
   bool mask = kind.resource == "secrets" && !may_read_secret_values(ctx);
-  if (ctx.request.websocket_upgrade) return watch(ctx, *informer, *opts, mask);
-  auto page = (*informer)->cache().list(ctx.param("namespace"), *opts);
+  if (ctx.request.websocket_upgrade) return watch(ctx, *informer, *opts, mask, fields);
+  core::Page<std::string> page;
+  if (fields.empty()) {
+    page = (*informer)->cache().list(ctx.param("namespace"), *opts);
+  } else {
+    // Events of one object: filter the namespace's (sorted) events, then page.
+    core::ListOptions all = *opts;
+    all.page = 1;
+    all.limit = std::numeric_limits<std::int32_t>::max();
+    auto every = (*informer)->cache().list(ctx.param("namespace"), all);
+    std::vector<std::string> kept;
+    for (auto& item : every.items) {
+      auto v = core::parse_json(item);
+      if (v && involves(*v, fields)) kept.push_back(std::move(item));
+    }
+    page.total = static_cast<std::int64_t>(kept.size());
+    auto begin = std::min<std::size_t>(kept.size(), static_cast<std::size_t>(opts->offset()));
+    auto end = std::min<std::size_t>(kept.size(), begin + static_cast<std::size_t>(opts->limit));
+    page.items.assign(std::make_move_iterator(kept.begin() + static_cast<std::ptrdiff_t>(begin)),
+                      std::make_move_iterator(kept.begin() + static_cast<std::ptrdiff_t>(end)));
+  }
   std::string body = "{\"items\":[";
   for (std::size_t i = 0; i < page.items.size(); ++i) {
     if (i) body += ',';
@@ -210,7 +280,7 @@ bool passes_filters(const json::value& object, const core::ListOptions& opts) {
 }  // namespace
 
 core::Result<net::HttpResponse> WorkloadRoutes::watch(RouteContext& ctx, std::shared_ptr<kube::Informer> informer,
-                                                      core::ListOptions opts, bool mask) const {
+                                                      core::ListOptions opts, bool mask, FieldSelector fields) const {
   // Subscribe first, then send what the cache holds, so no change falls between the two. Like a filtered
   // Kubernetes watch, an object that starts to pass the filters arrives as ADDED and one that stops passing as
   // DELETED: the watch remembers which names the client holds.
@@ -226,7 +296,7 @@ core::Result<net::HttpResponse> WorkloadRoutes::watch(RouteContext& ctx, std::sh
   std::string ns = ctx.param("namespace");
   net::HttpResponse r;
   r.websocket = std::make_shared<net::WebSocketHandler>();
-  r.websocket->on_open = [state, ns, opts, mask](std::shared_ptr<net::WebSocketSession> session) {
+  r.websocket->on_open = [state, ns, opts, mask, fields](std::shared_ptr<net::WebSocketSession> session) {
     auto frame = [mask](std::string_view type, std::string_view object) {
       std::string out = "{\"type\":\"";
       out += type;
@@ -235,12 +305,12 @@ core::Result<net::HttpResponse> WorkloadRoutes::watch(RouteContext& ctx, std::sh
       out += '}';
       return out;
     };
-    std::uint64_t id = state->informer->subscribe([state, session, ns, opts, frame](const kube::WatchEvent& e) {
+    std::uint64_t id = state->informer->subscribe([state, session, ns, opts, fields, frame](const kube::WatchEvent& e) {
       if (e.namespace_name != ns || e.type == kube::CacheChange::Unchanged) return;
       bool passes = false;
       if (e.type != kube::CacheChange::Deleted) {
         auto v = core::parse_json(e.object);
-        passes = v && passes_filters(*v, opts);
+        passes = v && passes_filters(*v, opts) && involves(*v, fields);
       }
       std::string_view type;
       {
@@ -271,6 +341,12 @@ core::Result<net::HttpResponse> WorkloadRoutes::watch(RouteContext& ctx, std::sh
       }
       // Taken under the lock, so a change that arrives meanwhile is classified against the snapshot.
       snapshot = state->informer->cache().list(ns, all).items;
+      if (!fields.empty()) {
+        std::erase_if(snapshot, [&](const std::string& item) {
+          auto v = core::parse_json(item);
+          return !v || !involves(*v, fields);
+        });
+      }
       for (const auto& item : snapshot) {
         auto v = core::parse_json(item);
         const auto* meta = v && v->is_object() ? v->as_object().if_contains("metadata") : nullptr;

@@ -28,6 +28,11 @@ struct WorkloadKind {
 // Secrets, PersistentVolumeClaims, Events.
 const std::vector<WorkloadKind>& workload_kinds();
 
+// Equality terms on an event's involvedObject ("kind", "name", "uid") from a Kubernetes-style fieldSelector
+// (`involvedObject.name=api,involvedObject.kind=Deployment`); lists and live lists of events accept it.
+using FieldSelector = std::vector<std::pair<std::string, std::string>>;
+core::Result<FieldSelector> parse_event_field_selector(std::string_view text);
+
 class WorkloadRoutes {
  public:
   WorkloadRoutes(kube::ClusterConnections& clusters, core::Authorizer& authorizer);
@@ -39,7 +44,7 @@ class WorkloadRoutes {
   // and label filters as {"type":"ADDED","object":...}, then {"type":"SYNCED","total":N}, then each change as
   // ADDED, MODIFIED or DELETED while the socket is open.
   core::Result<net::HttpResponse> watch(RouteContext& ctx, std::shared_ptr<kube::Informer> informer,
-                                        core::ListOptions opts, bool mask) const;
+                                        core::ListOptions opts, bool mask, FieldSelector fields) const;
   core::Result<net::HttpResponse> get(RouteContext& ctx, const WorkloadKind& kind) const;
   core::Result<net::HttpResponse> create(RouteContext& ctx, const WorkloadKind& kind) const;
   core::Result<net::HttpResponse> replace(RouteContext& ctx, const WorkloadKind& kind) const;

@@ -76,6 +76,22 @@ TEST(WorkloadRoutes, EveryKindTheIssueNamesIsServed) {
 
 // Each workload and pod-stream route carries the verb/group/resource of its row in the hand-written matrix
 // (src/iam/testdata/route_role_matrix.txt), whose cells src/tenancy/route_role_matrix_test.cc decides.
+TEST(WorkloadRoutes, EventFieldSelectorsNameTheInvolvedObject) {
+  auto ok = parse_event_field_selector("involvedObject.kind=Deployment,involvedObject.name==api");
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(*ok, (FieldSelector{{"kind", "Deployment"}, {"name", "api"}}));
+  EXPECT_TRUE(parse_event_field_selector("involvedObject.uid=6f1c"));
+  for (const char* bad : {"metadata.name=x", "involvedObject.name!=x", "involvedObject.name", "=x", ",",
+                          "involvedObject.name=a,involvedObject.name=b,involvedObject.kind=c,involvedObject.uid=d"}) {
+    auto r = parse_event_field_selector(bad);
+    EXPECT_FALSE(r) << bad;
+    if (!r) {
+      EXPECT_EQ(r.error().causes.at(0).field, "fieldSelector") << bad;
+    }
+  }
+  EXPECT_FALSE(parse_event_field_selector("involvedObject.name=" + std::string(300, 'x')));
+}
+
 TEST(WorkloadRoutes, TheRoutesCarryTheMatrixsVerbs) {
   struct DenyAll : core::Authorizer {
     core::Decision authorize(const core::Principal&, const core::AccessRequest&) override { return {}; }

@@ -151,6 +151,22 @@ TEST_F(WorkloadTest, OperatorDeploysViewerReadsOutsiderSeesNothing) {
                          }))
       << "two Running pods expected";
 
+  // The events of one object (fieldSelector on involvedObject), here the deployment's scaling events.
+  EXPECT_TRUE(eventually(dev,
+                         ns_path(sandbox,
+                                 "events?fieldSelector=involvedObject.kind%3DDeployment,"
+                                 "involvedObject.name%3Dpayments-api"),
+                         [](const core::json::value& v) {
+                           const auto& items = v.at("items").as_array();
+                           if (items.empty()) return false;
+                           for (const auto& e : items) {
+                             if (e.at("involvedObject").at("name").as_string() != "payments-api") return false;
+                           }
+                           return true;
+                         }))
+      << "the deployment's events, and only them";
+  EXPECT_EQ(call(dev, "GET", ns_path(sandbox, "pods?fieldSelector=spec.nodeName%3Dx")).status, 422);
+
   // Bad input: another namespace in the body, the apiserver's own validation, a patch that moves the object.
   auto moved = call(dev, "POST", ns_path(sandbox, "configmaps"),
                     fmt::format(R"({{"metadata":{{"name":"x","namespace":"{}"}}}})", prod));
