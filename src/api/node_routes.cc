@@ -334,6 +334,14 @@ core::Result<net::HttpResponse> NodeRoutes::drain(RouteContext& ctx) const {
         json::object o = pod_json(pod);
         o["reason"] = "already deleted";
         skipped.push_back(std::move(o));
+      } else if (answer->status == 403 && (answer->body.find("NamespaceTerminating") != std::string::npos ||
+                                           answer->body.find("because it is being terminated") != std::string::npos)) {
+        // Its namespace is being deleted, which deletes the pod: no eviction can be made there (as kubectl drain,
+        // wait for the pod to go instead).
+        json::object o = pod_json(pod);
+        o["reason"] = "its namespace is being deleted";
+        skipped.push_back(std::move(o));
+        gone_wait.push_back(pod);
       } else if (answer->status == 429) {
         // A PodDisruptionBudget refuses it for now: retried until the timeout, then reported.
         blocked.emplace_back(pod, kube::Client::error_from_response(*answer));

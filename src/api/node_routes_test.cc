@@ -293,5 +293,23 @@ TEST_F(NodeRoutesTest, DrainEvictsReportsBudgetsAndSkips) {
   EXPECT_EQ(call("cadm", "POST", "/api/v1/clusters/local/nodes/n1/drain?timeoutSeconds=1000").status, 400);
 }
 
+// A pod whose namespace is being deleted cannot be evicted (the apiserver refuses to create anything there); as
+// kubectl drain does, the drain waits for the namespace's deletion to take it, and is not a failure.
+TEST_F(NodeRoutesTest, PodsOfATerminatingNamespaceAreAwaitedNotFailed) {
+  api_.put("/api/v1/namespaces/old/pods/leftover", pod_json("old", "leftover", "n1", ""));
+  api_.answer("POST", "/api/v1/namespaces/old/pods/leftover/eviction", 403,
+              R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":"pods \"leftover\" is forbidden: )"
+              R"(unable to create new content in namespace old because it is being terminated","reason":"Forbidden",)"
+              R"("details":{"causes":[{"reason":"NamespaceTerminating","message":"namespace old is being terminated",)"
+              R"("field":"metadata.namespace"}]},"code":403})");
+  auto r = call("cadm", "POST", "/api/v1/clusters/local/nodes/n1/drain?timeoutSeconds=0");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto v = parse(r);
+  EXPECT_TRUE(v.at("failed").as_array().empty()) << r.body;
+  ASSERT_EQ(v.at("skipped").as_array().size(), 1u) << r.body;
+  EXPECT_EQ(v.at("skipped").at(0).at("reason").as_string(), "its namespace is being deleted");
+  EXPECT_EQ(v.at("terminating").as_array().size(), 1u) << "still there when the (zero) timeout ran out: " << r.body;
+}
+
 }  // namespace
 }  // namespace atrium::api

@@ -281,40 +281,53 @@ bool passes_filters(const json::value& object, const core::ListOptions& opts) {
 
 core::Result<net::HttpResponse> WorkloadRoutes::watch(RouteContext& ctx, std::shared_ptr<kube::Informer> informer,
                                                       core::ListOptions opts, bool mask, FieldSelector fields) const {
-  // Subscribe first, then send what the cache holds, so no change falls between the two. Like a filtered
+  // Subscribe first, then send what the cache holds, so no change falls between the two; changes that arrive
+  // meanwhile wait until SYNCED is out, so every frame after SYNCED is newer than its token. Like a filtered
   // Kubernetes watch, an object that starts to pass the filters arrives as ADDED and one that stops passing as
-  // DELETED: the watch remembers which names the client holds.
+  // DELETED: a filtered watch remembers which names the client holds. An unfiltered watch may resume from a token
+  // (?resume=) while the informer still has every change since: only those are sent.
   struct Watch {
     std::shared_ptr<kube::Informer> informer;
     std::uint64_t subscription = 0;
     std::mutex mu;
     bool closed = false;
-    std::set<std::string, std::less<>> held;  // names the client was told about and not told gone
+    bool syncing = true;
+    std::vector<std::string> pending;         // frames held back while syncing
+    std::set<std::string, std::less<>> held;  // filtered watches: names the client holds
   };
+  const bool filtered = !opts.name.empty() || !opts.label_selector.empty() || !fields.empty();
+  std::string resume = filtered ? std::string() : std::string(ctx.request.query_param("resume").value_or(""));
   auto state = std::make_shared<Watch>();
   state->informer = std::move(informer);
   std::string ns = ctx.param("namespace");
   net::HttpResponse r;
   r.websocket = std::make_shared<net::WebSocketHandler>();
-  r.websocket->on_open = [state, ns, opts, mask, fields](std::shared_ptr<net::WebSocketSession> session) {
-    auto frame = [mask](std::string_view type, std::string_view object) {
+  r.websocket->on_open = [state, ns, opts, mask, fields, filtered,
+                          resume](std::shared_ptr<net::WebSocketSession> session) {
+    auto frame = [mask](std::string_view type, std::string_view object, std::string_view token) {
       std::string out = "{\"type\":\"";
       out += type;
+      out += "\",\"token\":\"";
+      out += token;
       out += "\",\"object\":";
       out += mask ? mask_secret_values(object) : std::string(object);
       out += '}';
       return out;
     };
-    std::uint64_t id = state->informer->subscribe([state, session, ns, opts, fields, frame](const kube::WatchEvent& e) {
+    auto handler = [state, session, ns, opts, fields, filtered, frame](const kube::WatchEvent& e) {
       if (e.namespace_name != ns || e.type == kube::CacheChange::Unchanged) return;
+      std::string_view type;
       bool passes = false;
-      if (e.type != kube::CacheChange::Deleted) {
+      if (filtered && e.type != kube::CacheChange::Deleted) {
         auto v = core::parse_json(e.object);
         passes = v && passes_filters(*v, opts) && involves(*v, fields);
       }
-      std::string_view type;
-      {
-        std::lock_guard lock(state->mu);
+      std::lock_guard lock(state->mu);
+      if (!filtered) {
+        type = e.type == kube::CacheChange::Added     ? "ADDED"
+               : e.type == kube::CacheChange::Deleted ? "DELETED"
+                                                      : "MODIFIED";
+      } else {
         bool held = state->held.contains(e.name);
         if (passes) {
           type = held ? "MODIFIED" : "ADDED";
@@ -326,38 +339,58 @@ core::Result<net::HttpResponse> WorkloadRoutes::watch(RouteContext& ctx, std::sh
           return;
         }
       }
-      session->send_text(frame(type, e.object));
-    });
-    core::ListOptions all = opts;
-    all.page = 1;
-    all.limit = std::numeric_limits<std::int32_t>::max();
+      std::string text = frame(type, e.object, state->informer->token_of(e.sequence));
+      if (state->syncing) {
+        state->pending.push_back(std::move(text));
+      } else {
+        session->send_text(std::move(text));
+      }
+    };
+    auto sub = state->informer->subscribe_since(resume, handler);
     std::vector<std::string> snapshot;
+    bool closed = false;
     {
       std::lock_guard lock(state->mu);
-      state->subscription = id;
-      if (state->closed) {
-        state->informer->unsubscribe(id);
-        return;
+      state->subscription = sub.id;
+      closed = state->closed;
+      if (!closed && !sub.resumed) {
+        core::ListOptions all = opts;
+        all.page = 1;
+        all.limit = std::numeric_limits<std::int32_t>::max();
+        snapshot = state->informer->cache().list(ns, all).items;
+        if (!fields.empty()) {
+          std::erase_if(snapshot, [&](const std::string& item) {
+            auto v = core::parse_json(item);
+            return !v || !involves(*v, fields);
+          });
+        }
+        if (filtered) {
+          for (const auto& item : snapshot) {
+            auto v = core::parse_json(item);
+            const auto* meta = v && v->is_object() ? v->as_object().if_contains("metadata") : nullptr;
+            const auto* name = meta && meta->is_object() ? meta->as_object().if_contains("name") : nullptr;
+            if (name && name->is_string()) state->held.emplace(std::string(name->as_string()));
+          }
+        }
       }
-      // Taken under the lock, so a change that arrives meanwhile is classified against the snapshot.
-      snapshot = state->informer->cache().list(ns, all).items;
-      if (!fields.empty()) {
-        std::erase_if(snapshot, [&](const std::string& item) {
-          auto v = core::parse_json(item);
-          return !v || !involves(*v, fields);
-        });
-      }
-      for (const auto& item : snapshot) {
-        auto v = core::parse_json(item);
-        const auto* meta = v && v->is_object() ? v->as_object().if_contains("metadata") : nullptr;
-        const auto* name = meta && meta->is_object() ? meta->as_object().if_contains("name") : nullptr;
-        if (name && name->is_string()) state->held.emplace(std::string(name->as_string()));
-      }
+    }
+    if (closed) {  // closed before the subscription was recorded (unsubscribed outside the lock: handlers take it)
+      state->informer->unsubscribe(sub.id);
+      return;
     }
     for (const auto& item : snapshot) {
-      if (!session->send_text(frame("ADDED", item))) return;
+      if (!session->send_text(frame("ADDED", item, sub.token))) return;
     }
-    session->send_text("{\"type\":\"SYNCED\",\"total\":" + std::to_string(snapshot.size()) + "}");
+    std::lock_guard lock(state->mu);
+    if (sub.resumed) {
+      session->send_text("{\"type\":\"SYNCED\",\"resumed\":true}");
+    } else {
+      session->send_text("{\"type\":\"SYNCED\",\"resumed\":false,\"total\":" + std::to_string(snapshot.size()) +
+                         ",\"token\":\"" + sub.token + "\"}");
+    }
+    for (auto& text : state->pending) session->send_text(std::move(text));
+    state->pending.clear();
+    state->syncing = false;
   };
   r.websocket->on_message = [](std::string_view, bool) {};
   r.websocket->on_close = [state](std::uint16_t) {

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <random>
+
+#include <fmt/format.h>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -40,7 +43,9 @@ Informer::Informer(std::shared_ptr<Client> client, ApiResource resource, Informe
     : client_(std::move(client)),
       resource_(std::move(resource)),
       options_(std::move(options)),
-      cache_(options_.cache) {}
+      cache_(options_.cache),
+      epoch_((static_cast<std::uint64_t>(std::random_device{}()) << 32) ^
+             static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {}
 
 Informer::~Informer() { stop(); }
 
@@ -101,9 +106,42 @@ void Informer::observe(std::string_view object_json) {
   }
 }
 
-void Informer::emit(const WatchEvent& event) {
+void Informer::emit(const WatchEvent& change) {
   std::lock_guard lock(handlers_mutex_);
+  WatchEvent event = change;
+  event.sequence = ++sequence_;
   for (const auto& [id, handler] : handlers_) handler(event);
+  history_bytes_ += event.object.size();
+  history_.push_back(std::move(event));
+  while (!history_.empty() && (history_.size() > options_.history_events || history_bytes_ > options_.history_bytes)) {
+    history_bytes_ -= history_.front().object.size();
+    history_.pop_front();
+  }
+}
+
+std::string Informer::token_of(std::uint64_t sequence) const { return fmt::format("{:x}.{}", epoch_, sequence); }
+
+Informer::Subscription Informer::subscribe_since(std::string_view token, Handler handler) {
+  std::lock_guard lock(handlers_mutex_);
+  Subscription s;
+  s.token = token_of(sequence_);
+  std::uint64_t epoch = 0, after = 0;
+  auto dot = token.find('.');
+  bool parsed = dot != std::string_view::npos &&
+                std::from_chars(token.data(), token.data() + dot, epoch, 16).ec == std::errc() &&
+                std::from_chars(token.data() + dot + 1, token.data() + token.size(), after).ec == std::errc();
+  // Resumable when nothing after `after` has left the history (and `after` is not from the future).
+  bool covered = parsed && epoch == epoch_ && after <= sequence_ &&
+                 (after == sequence_ || (!history_.empty() && history_.front().sequence <= after + 1));
+  if (covered) {
+    for (const auto& e : history_) {
+      if (e.sequence > after) handler(e);
+    }
+    s.resumed = true;
+  }
+  s.id = next_handler_++;
+  handlers_.emplace_back(s.id, std::move(handler));
+  return s;
 }
 
 void Informer::set_error(const core::Error& e) {

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -28,7 +29,11 @@ struct InformerOptions {
   std::string label_selector;  // passed to the apiserver (e.g. only Atrium's namespaces)
   std::int64_t page_size = 500;
   std::chrono::seconds watch_timeout{300};  // the apiserver ends each watch after this; it is then resumed
-  std::chrono::seconds resync{1800};        // full relist period; 0 = never
+  // Recent changes kept so a subscriber that lost its connection can resume (subscribe_since) instead of
+  // starting over: at most this many, and at most history_bytes of object text.
+  std::size_t history_events = 4096;
+  std::size_t history_bytes = 2 << 20;
+  std::chrono::seconds resync{1800};  // full relist period; 0 = never
   std::chrono::milliseconds backoff_initial{200};
   std::chrono::milliseconds backoff_max{30'000};
   ObjectCacheOptions cache;
@@ -40,6 +45,7 @@ struct WatchEvent {
   std::string namespace_name;
   std::string name;
   std::string object;
+  std::uint64_t sequence = 0;  // the informer's own order of changes (see Informer::subscribe_since)
 };
 
 enum class InformerPhase { Starting, Synced, Failing, Stopped };
@@ -83,6 +89,20 @@ class Informer {
   std::uint64_t subscribe(Handler handler);
   void unsubscribe(std::uint64_t id);
 
+  // A subscription that can pick up where an earlier one stopped. `token` is a resume token this informer gave
+  // (resume_token(), or the token of an event's sequence): when every change after it is still in the history,
+  // those changes are replayed to `handler` first (resumed = true), in order and with no gap before live ones.
+  // Otherwise (empty, foreign or too old token: another informer, a restart) nothing is replayed. `token` of the
+  // result is where the subscription starts, to hand out with a snapshot taken afterwards.
+  struct Subscription {
+    std::uint64_t id = 0;
+    bool resumed = false;
+    std::string token;
+  };
+  Subscription subscribe_since(std::string_view token, Handler handler);
+  // The token of a change's sequence number ("<informer>.<sequence>").
+  std::string token_of(std::uint64_t sequence) const;
+
  private:
   void run();
   core::Status list_and_replace();
@@ -113,6 +133,10 @@ class Informer {
   std::mutex handlers_mutex_;
   std::uint64_t next_handler_ = 1;
   std::vector<std::pair<std::uint64_t, Handler>> handlers_;
+  const std::uint64_t epoch_;       // tells this informer's tokens from another's
+  std::uint64_t sequence_ = 0;      // handlers_mutex_
+  std::deque<WatchEvent> history_;  // handlers_mutex_
+  std::size_t history_bytes_ = 0;   // handlers_mutex_
 };
 
 }  // namespace atrium::kube

@@ -209,7 +209,64 @@ TEST_F(KubeTest, InformerListsThenFollowsEveryChange) {
     EXPECT_TRUE(has(CacheChange::Deleted, "before-2"));
     EXPECT_FALSE(has(CacheChange::Added, "before-0")) << "the initial list is not replayed as events";
   }
+
+  // Resuming: a subscriber that held the token of the first change gets exactly the later ones, in order; a
+  // token of another informer, a malformed or a future one gets nothing replayed.
+  std::uint64_t first = 0, last = 0;
+  {
+    std::lock_guard lock(mutex);
+    ASSERT_GE(events.size(), 3u);
+    first = events.front().sequence;
+    last = events.back().sequence;
+    for (std::size_t i = 1; i < events.size(); ++i) EXPECT_EQ(events[i].sequence, events[i - 1].sequence + 1);
+  }
+  std::vector<std::uint64_t> replayed;
+  auto sub =
+      informer.subscribe_since(informer.token_of(first), [&](const WatchEvent& e) { replayed.push_back(e.sequence); });
+  EXPECT_TRUE(sub.resumed);
+  ASSERT_EQ(replayed.size(), last - first);
+  EXPECT_EQ(replayed.front(), first + 1);
+  EXPECT_EQ(sub.token, informer.token_of(last));
+  informer.unsubscribe(sub.id);
+  Informer other(client, *discovery.find_resource("", "configmaps"), o);
+  for (const std::string& token :
+       {other.token_of(first), std::string("zz.1"), std::string(""), std::string("."), informer.token_of(last + 100)}) {
+    replayed.clear();
+    auto s2 = informer.subscribe_since(token, [&](const WatchEvent& e) { replayed.push_back(e.sequence); });
+    EXPECT_FALSE(s2.resumed) << token;
+    EXPECT_TRUE(replayed.empty()) << token;
+    informer.unsubscribe(s2.id);
+  }
   EXPECT_EQ(informer.status().phase, InformerPhase::Synced);
+  informer.stop();
+  delete_namespace(*client, ns);
+}
+
+// A subscriber whose token is older than the history the informer keeps starts over.
+TEST_F(KubeTest, AResumeTokenOlderThanTheHistoryIsNotResumed) {
+  auto client = client_for(clusters_.local_kubeconfig);
+  ASSERT_TRUE(client);
+  Discovery discovery;
+  ASSERT_TRUE(discovery.refresh(*client));
+  auto ns = testing::unique_namespace("history");
+  create_namespace(*client, ns);
+  InformerOptions o;
+  o.namespace_name = ns;
+  o.history_events = 2;
+  Informer informer(client, *discovery.find_resource("", "configmaps"), o);
+  informer.start();
+  ASSERT_TRUE(informer.wait_synced(10s));
+  auto before = informer.subscribe_since("", [](const WatchEvent&) {});
+  for (int i = 0; i < 4; ++i) create_config_map(*client, ns, fmt::format("c-{}", i));
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline && !informer.cache().find(ns, "c-3")) {
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(informer.cache().find(ns, "c-3"));
+  int replayed = 0;
+  auto late = informer.subscribe_since(before.token, [&](const WatchEvent&) { ++replayed; });
+  EXPECT_FALSE(late.resumed) << "four changes since, two kept";
+  EXPECT_EQ(replayed, 0);
   informer.stop();
   delete_namespace(*client, ns);
 }

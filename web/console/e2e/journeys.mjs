@@ -98,6 +98,7 @@ export async function adminPages(suite) {
     ['workspace-members', `/workspaces/${names.workspace}/members`, 'Members'],
     ['workspace-roles', `/workspaces/${names.workspace}/roles`, `Roles of ${names.workspace}`],
     ['workspace-quotas', `/workspaces/${names.workspace}/quotas`, 'Quotas'],
+    ['project-roles', projectUrl(suite, 'roles'), `Roles of ${names.project}`],
     ['project-services', projectUrl(suite, 'services'), 'Services'],
     ['project-config', projectUrl(suite, 'config'), 'Configuration and secrets'],
     ['project-storage', projectUrl(suite, 'storage'), 'Storage'],

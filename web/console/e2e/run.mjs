@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { accessibility, adminPages, deploy, rollback, tenancy, viewer } from './journeys.mjs';
+import { forms } from './forms.mjs';
 import { Api } from './lib.mjs';
 import { performanceFigures } from './perf.mjs';
 
@@ -51,6 +52,7 @@ const tests = [
   { name: 'journey 3: a new image from YAML, rolled back to revision 1', run: rollback, needs: [2] },
   { name: 'a viewer sees no mutating control and the API refuses them', run: viewer, needs: [2] },
   { name: 'performance: LCP, 10,000-pod list, scrolling', run: performanceFigures, needs: [2] },
+  { name: 'forms: groups, roles, cluster members, preflight, quotas, ConfigMap/Secret/Service, users', run: forms, needs: [0] },
   { name: 'accessibility: no serious or critical axe violation on any main page', run: accessibility, needs: [1, 2] },
 ];
 
@@ -71,7 +73,12 @@ async function cleanup() {
   const { names } = suite;
   const api = suite.api;
   if (!api) return;
+  const created = suite.created;
   const steps = [
+    ...(created.group ? [['DELETE', `/api/v1/groups/${created.group}`]] : []),
+    ...(created.role ? [['DELETE', `/api/v1/workspaces/${names.workspace}/roles/${created.role}`]] : []),
+    ...(created.cluster ? [['DELETE', `/api/v1/clusters/${created.cluster}`]] : []),
+    ['DELETE', `/api/v1/clusters/local/members/${names.developer}`],
     ['DELETE', `/api/v1/workspaces/${names.workspace}/projects/${names.project}?confirm=${names.project}`],
     ['DELETE', `/api/v1/workspaces/${names.workspace}`],
     ['DELETE', `/api/v1/users/${names.developer}`],

@@ -83,6 +83,7 @@ export function AppRoutes({ api, access }: { api: ApiClient; access?: AccessCach
             <Route path="workloads/:resource/:name" element={<WorkloadDetail />} />
             <Route path="apply" element={<ApplyYaml />} />
             <Route path="members" element={<Members />} />
+            <Route path="roles" element={<Roles />} />
             <Route path=":group" element={<Resources />} />
           </Route>
           <Route path="cluster/:c" element={<ClusterOverview />} />

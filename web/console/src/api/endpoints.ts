@@ -11,12 +11,19 @@ export const paths = {
   users: '/api/v1/users',
   user: (name: string) => `/api/v1/users/${seg(name)}`,
   groups: '/api/v1/groups',
+  group: (name: string) => `/api/v1/groups/${seg(name)}`,
+  templates: '/api/v1/templates',
   roles: '/api/v1/roles',
+  role: (name: string) => `/api/v1/roles/${seg(name)}`,
   platformMembers: '/api/v1/members',
   platformMember: (id: string) => `/api/v1/members/${seg(id)}`,
   audit: '/api/v1/audit',
   clusters: '/api/v1/clusters',
   cluster: (c: string) => `/api/v1/clusters/${seg(c)}`,
+  clusterPreflight: (c: string) => `/api/v1/clusters/${seg(c)}/preflight`,
+  clusterMembers: (c: string) => `/api/v1/clusters/${seg(c)}/members`,
+  clusterMember: (c: string, id: string) => `/api/v1/clusters/${seg(c)}/members/${seg(id)}`,
+  clusterNamespaces: (c: string) => `/api/v1/clusters/${seg(c)}/namespaces`,
   workspaces: '/api/v1/workspaces',
   workspace: (ws: string) => `/api/v1/workspaces/${seg(ws)}`,
   workspaceMembers: (ws: string) => `/api/v1/workspaces/${seg(ws)}/members`,
@@ -48,6 +55,7 @@ export const paths = {
     `/api/v1/clusters/${seg(cluster)}/namespaces/${seg(ns)}/deployments/${seg(name)}/rollback`,
   apply: (cluster: string, ns: string) => `/api/v1/clusters/${seg(cluster)}/namespaces/${seg(ns)}/apply`,
   nodes: (cluster: string) => `/api/v1/clusters/${seg(cluster)}/nodes`,
+  node: (cluster: string, name: string) => `/api/v1/clusters/${seg(cluster)}/nodes/${seg(name)}`,
 };
 
 // ws:// or wss:// URL of a same-origin path.

@@ -52,6 +52,20 @@ export interface RoleSpec {
 }
 export type Role = KubeObject<RoleSpec>;
 
+// A permission template (GET /api/v1/templates): the rules a role gets by naming it.
+export interface PolicyRule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs?: string[];
+  resourceNames?: string[];
+}
+export interface PermissionTemplate {
+  name: string;
+  level: string; // platform | cluster | workspace | project (compared case-insensitively)
+  description?: string;
+  rules: PolicyRule[];
+}
+
 export interface UserSpec {
   displayName?: string;
   email?: string;
@@ -86,7 +100,41 @@ export interface ClusterStatus {
   source?: string;
   preflight?: PreflightCheck[];
 }
-export type Cluster = KubeObject<{ displayName?: string; description?: string }, ClusterStatus>;
+export type Cluster = KubeObject<
+  { displayName?: string; description?: string; context?: string; kubeconfig?: string },
+  ClusterStatus
+>;
+
+// POST /api/v1/clusters/{c}/preflight → the checks of one action (412 Status with causes when refused).
+export interface PreflightResult {
+  cluster: string;
+  action: string;
+  kubernetesVersion: string;
+  allowed: boolean;
+  checks: PreflightCheck[];
+}
+
+// POST …/nodes/{n}/drain → what happened to each pod (the same fields on a failure Status).
+export interface PodRef {
+  namespace: string;
+  name: string;
+  reason?: string;
+  code?: number;
+}
+export interface NodeDrain {
+  node: string;
+  cordoned?: boolean;
+  evicted?: PodRef[];
+  skipped?: PodRef[];
+  failed?: PodRef[];
+  terminating?: PodRef[];
+}
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  timeAdded?: string;
+}
 
 export interface AuditEvent {
   time: string;

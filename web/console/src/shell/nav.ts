@@ -101,6 +101,7 @@ export function navSections(ctx: NavContext): NavSection[] {
         { id: 'storage', to: `${base}/storage`, label: 'nav.storage', requires: list('', 'persistentvolumeclaims', s) },
         { id: 'events', to: `${base}/events`, label: 'nav.events', requires: list('', 'events', s) },
         { id: 'p-members', to: `${base}/members`, label: 'nav.members', requires: list(iam, 'members', s) },
+        { id: 'p-roles', to: `${base}/roles`, label: 'nav.roles', requires: list(iam, 'roles', s) },
       ],
     });
   }

@@ -6,22 +6,28 @@ import { paths } from '../../api/endpoints';
 import { ApiError } from '../../api/errors';
 import type { User } from '../../api/types';
 import { useApi } from '../../app/context';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { age, dateTime } from '../../components/format';
 import { ListPage } from '../../components/ListPage';
 import { checkSubdomain } from '../../components/validation';
-import { useI18n } from '../../i18n';
+import { type MessageKey, useI18n } from '../../i18n';
 import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
 import { TextField } from '../../ui/Field';
 import { useToast } from '../../ui/Toast';
 
 const createUser = { verb: 'create', group: 'iam.atrium.io', resource: 'users', scope: platformScope };
+const patchUser = { verb: 'patch', group: 'iam.atrium.io', resource: 'users', scope: platformScope };
 
 export default function Users() {
   const { t, locale } = useI18n();
   const api = useApi();
+  const toast = useToast();
+  const { observeError } = useAccess();
   const [creating, setCreating] = useState(false);
+  const [password, setPassword] = useState<User | null>(null);
+  const [toggling, setToggling] = useState<User | null>(null);
   const [reload, setReload] = useState(0);
   return (
     <div>
@@ -46,9 +52,41 @@ export default function Users() {
           { id: 'login', header: t('users.lastLogin'), width: '2fr', render: (u) => dateTime(u.status?.lastLoginTime, locale) },
           { id: 'age', header: t('common.created'), sortKey: 'creationTimestamp',
             render: (u) => age(u.metadata.creationTimestamp, locale) },
+          { id: 'actions', header: t('common.actions'), width: '3fr', render: (u) => (
+              <Allowed request={patchUser}>
+                <Button variant="ghost" onClick={() => setToggling(u)}
+                  aria-label={t(u.spec?.state === 'Disabled' ? 'users.enableNamed' : 'users.disableNamed', { name: u.metadata.name })}>
+                  {u.spec?.state === 'Disabled' ? t('users.enable') : t('users.disable')}
+                </Button>
+                {u.spec?.source !== 'ldap' && (
+                  <Button variant="ghost" onClick={() => setPassword(u)} aria-label={t('users.setPasswordNamed', { name: u.metadata.name })}>
+                    {t('users.setPassword')}
+                  </Button>
+                )}
+              </Allowed>
+            ) },
         ]}
       />
       {creating && <CreateUserDialog onClose={() => setCreating(false)} onCreated={() => { setCreating(false); setReload((x) => x + 1); }} />}
+      {password && <PasswordDialog user={password} onClose={() => setPassword(null)} />}
+      {toggling && (
+        <ConfirmDialog
+          title={t(toggling.spec?.state === 'Disabled' ? 'users.enableNamed' : 'users.disableNamed', { name: toggling.metadata.name })}
+          body={toggling.spec?.state === 'Disabled' ? t('users.enableBody', { name: toggling.metadata.name }) : t('users.disableBody', { name: toggling.metadata.name })}
+          confirmLabel={toggling.spec?.state === 'Disabled' ? t('users.enable') : t('users.disable')}
+          onClose={() => setToggling(null)}
+          onConfirm={async () => {
+            const state = toggling.spec?.state === 'Disabled' ? 'Active' : 'Disabled';
+            try {
+              await api.patch(paths.user(toggling.metadata.name), { spec: { state } });
+            } catch (e) {
+              throw observeError(patchUser, e);
+            }
+            toast('success', t(state === 'Disabled' ? 'users.disabledNamed' : 'users.enabledNamed', { name: toggling.metadata.name }));
+            setReload((x) => x + 1);
+          }}
+        />
+      )}
     </div>
   );
 }
@@ -100,6 +138,58 @@ function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; onCreat
         <div className="form-actions">
           <Button onClick={onClose}>{t('common.cancel')}</Button>
           <Button type="submit" variant="primary" busy={busy}>{t('common.create')}</Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+// A new password for a local user (PATCH spec.password; the server applies its password policy).
+export function validatePassword(password: string, repeat: string): Record<string, MessageKey> {
+  if (!password) return { 'spec.password': 'validation.required' };
+  if (password !== repeat) return { repeat: 'users.passwordMismatch' };
+  return {};
+}
+
+export function PasswordDialog({ user, onClose }: { user: User; onClose: () => void }) {
+  const { t } = useI18n();
+  const api = useApi();
+  const toast = useToast();
+  const { observeError } = useAccess();
+  const [password, setPassword] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const local = validatePassword(password, repeat);
+    setErrors(Object.fromEntries(Object.entries(local).map(([k, v]) => [k, t(v)])));
+    setError(null);
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    try {
+      await api.patch(paths.user(user.metadata.name), { spec: { password } });
+      toast('success', t('users.passwordSet', { name: user.metadata.name }));
+      onClose();
+    } catch (err) {
+      observeError(patchUser, err);
+      setBusy(false);
+      setError(err);
+      if (err instanceof ApiError) setErrors(err.fieldErrors());
+    }
+  };
+  return (
+    <Dialog title={t('users.setPasswordNamed', { name: user.metadata.name })} onClose={onClose}>
+      <form onSubmit={submit} noValidate>
+        <ErrorBanner error={error} shownFields={['spec.password']} />
+        <TextField label={t('users.newPassword')} type="password" autoComplete="new-password" value={password}
+          onChange={(e) => setPassword(e.target.value)} error={errors['spec.password']} hint={t('users.passwordHint')} />
+        <TextField label={t('users.repeatPassword')} type="password" autoComplete="new-password" value={repeat}
+          onChange={(e) => setRepeat(e.target.value)} error={errors.repeat} />
+        <div className="form-actions">
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button type="submit" variant="primary" busy={busy}>{t('users.setPassword')}</Button>
         </div>
       </form>
     </Dialog>

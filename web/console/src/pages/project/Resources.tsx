@@ -1,8 +1,9 @@
 // A project's lists (workloads, pods, services, configuration, storage, events), one tab per kind, each
 // kept live by the watch WebSocket on /api/v1/clusters/{cluster}/namespaces/{namespace}/{resource}.
 // Workloads can be created (form or YAML), scaled, restarted and deleted; pods have logs and a terminal.
+import { useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { Allowed } from '../../access/context';
+import { Allowed, useAccess } from '../../access/context';
 import { paths } from '../../api/endpoints';
 import type { KubeObject } from '../../api/types';
 import { ErrorBanner } from '../../components/ErrorBanner';
@@ -14,6 +15,7 @@ import NotFound from '../NotFound';
 import { useObjectActions } from './actions';
 import { type KindInfo, columnsFor, kindGroups } from './kinds';
 import { useProject } from './ProjectLayout';
+import { CreateFromForm, type FormKind, formKinds } from './SimpleCreate';
 
 type Any = KubeObject & Record<string, unknown>;
 
@@ -64,6 +66,9 @@ function KindList({ kind }: { kind: KindInfo }) {
     ...(kind.resource === 'events' ? [] : [actionColumn]),
   ];
   const create = actions.requestFor('create');
+  const { observeError } = useAccess();
+  const [creating, setCreating] = useState(false);
+  const formKind = (formKinds as readonly string[]).includes(kind.resource) ? (kind.resource as FormKind) : null;
   return (
     <>
       <ErrorBanner error={actions.error} />
@@ -81,6 +86,11 @@ function KindList({ kind }: { kind: KindInfo }) {
                   {t('deploy.create')}
                 </Link>
               )}
+              {formKind && (
+                <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
+                  {t(`forms.create.${formKind}`)}
+                </button>
+              )}
               <Link className="btn btn-secondary" to={`${base}/apply?kind=${encodeURIComponent(kind.resource)}`}>
                 {t('apply.open')}
               </Link>
@@ -89,6 +99,10 @@ function KindList({ kind }: { kind: KindInfo }) {
         }
       />
       {actions.dialogs}
+      {creating && formKind && (
+        <CreateFromForm kind={formKind} cluster={project.cluster} namespace={project.namespace} onClose={() => setCreating(false)}
+          onDenied={(e) => observeError(create, e)} />
+      )}
     </>
   );
 }

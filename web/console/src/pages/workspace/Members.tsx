@@ -23,15 +23,35 @@ const memberId = (m: Member) => (m.user ? m.user : `group:${m.group}`);
 
 export default function Members() {
   const { t } = useI18n();
-  const api = useApi();
-  const toast = useToast();
   const { ws = '', p } = useParams();
-  const listPath = p ? paths.projectMembers(ws, p) : paths.workspaceMembers(ws);
-  const itemPath = (id: string) => (p ? paths.projectMember(ws, p, id) : paths.workspaceMember(ws, id));
-  const rolesPath = p ? paths.projectRoles(ws, p) : paths.workspaceRoles(ws);
   const scope = p ? projectScope(ws, p) : workspaceScope(ws);
   const resource = p ? 'members' : 'workspacemembers';
-  const manage = (verb: string): AccessRequest => ({ verb, group: 'iam.atrium.io', resource, scope });
+  return (
+    <MembersView
+      listPath={p ? paths.projectMembers(ws, p) : paths.workspaceMembers(ws)}
+      itemPath={(id: string) => (p ? paths.projectMember(ws, p, id) : paths.workspaceMember(ws, id))}
+      rolesPath={p ? paths.projectRoles(ws, p) : paths.workspaceRoles(ws)}
+      manage={(verb: string): AccessRequest => ({ verb, group: 'iam.atrium.io', resource, scope })}
+      breadcrumb={p ? `${t('nav.project')}: ${p}` : `${t('nav.workspace')}: ${ws}`}
+    />
+  );
+}
+
+// The members of one scope: a list with add and remove, the controls shown only when allowed. `roleLevel`
+// keeps the roles of that level (the platform's roles path offers platform and cluster roles).
+export function MembersView({ listPath, itemPath, rolesPath, roleLevel, manage, breadcrumb, section, height }: {
+  listPath: string;
+  itemPath: (id: string) => string;
+  rolesPath: string;
+  roleLevel?: string;
+  manage: (verb: string) => AccessRequest;
+  breadcrumb?: string;
+  section?: boolean; // a section of a larger page (h2) rather than a page (h1)
+  height?: number;
+}) {
+  const { t } = useI18n();
+  const api = useApi();
+  const toast = useToast();
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<Member | null>(null);
   const [reload, setReload] = useState(0);
@@ -40,8 +60,8 @@ export default function Members() {
     <div>
       <div className="page-header">
         <div>
-          <div className="breadcrumbs">{p ? `${t('nav.project')}: ${p}` : `${t('nav.workspace')}: ${ws}`}</div>
-          <h1>{t('members.title')}</h1>
+          {breadcrumb && <div className="breadcrumbs">{breadcrumb}</div>}
+          {section ? <h2>{t('members.title')}</h2> : <h1>{t('members.title')}</h1>}
         </div>
         <Allowed request={manage('create')}>
           <Button variant="primary" onClick={() => setAdding(true)}>{t('members.add')}</Button>
@@ -52,6 +72,7 @@ export default function Members() {
         reloadKey={`${listPath}/${reload}`}
         load={(q: ListQuery, signal) => api.list<Member>(listPath, { page: q.page, limit: q.limit, name: q.name }, signal)}
         rowKey={memberId}
+        height={height}
         emptyText={t('members.none')}
         columns={[
           { id: 'who', header: t('members.member'), width: '3fr',
@@ -68,7 +89,7 @@ export default function Members() {
         ]}
       />
       {adding && (
-        <AddMemberDialog listPath={listPath} rolesPath={rolesPath} onClose={() => setAdding(false)}
+        <AddMemberDialog listPath={listPath} rolesPath={rolesPath} roleLevel={roleLevel} onClose={() => setAdding(false)}
           onDenied={(e) => observeError(manage('create'), e)}
           onAdded={() => { setAdding(false); setReload((x) => x + 1); }} />
       )}
@@ -93,9 +114,10 @@ export default function Members() {
   );
 }
 
-function AddMemberDialog({ listPath, rolesPath, onClose, onAdded, onDenied }: {
+function AddMemberDialog({ listPath, rolesPath, roleLevel, onClose, onAdded, onDenied }: {
   listPath: string;
   rolesPath: string;
+  roleLevel?: string;
   onClose: () => void;
   onAdded: () => void;
   onDenied: (e: unknown) => void;
@@ -110,7 +132,9 @@ function AddMemberDialog({ listPath, rolesPath, onClose, onAdded, onDenied }: {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const roleNames = (roles.data?.items ?? []).map((r) => r.metadata.name);
+  const roleNames = (roles.data?.items ?? [])
+    .filter((r) => !roleLevel || r.spec?.level === roleLevel)
+    .map((r) => r.metadata.name);
   const chosenRole = role || roleNames[0] || '';
   const submit = async (e: FormEvent) => {
     e.preventDefault();

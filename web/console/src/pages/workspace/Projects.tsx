@@ -19,14 +19,20 @@ import { Dialog } from '../../ui/Dialog';
 import { SelectField, TextField } from '../../ui/Field';
 import { useToast } from '../../ui/Toast';
 import { projectBase } from '../../shell/nav';
+import { mapPatch } from '../../components/keyValues';
+import { QuotaDialog } from './QuotaDialog';
 
 export default function Projects() {
   const { t, locale } = useI18n();
   const api = useApi();
   const { ws = '' } = useParams();
+  const toast = useToast();
+  const { observeError } = useAccess();
   const [creating, setCreating] = useState(false);
+  const [quota, setQuota] = useState<Project | null>(null);
   const [reload, setReload] = useState(0);
   const create = { verb: 'create', group: 'tenant.atrium.io', resource: 'projects', scope: workspaceScope(ws) };
+  const patch = { verb: 'patch', group: 'tenant.atrium.io', resource: 'projects', scope: workspaceScope(ws) };
   return (
     <div>
       <div className="page-header">
@@ -52,8 +58,25 @@ export default function Projects() {
           { id: 'quota', header: t('projects.quota'), width: '3fr',
             render: (p) => Object.entries(p.spec?.quota?.hard ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') },
           { id: 'age', header: t('common.created'), sortKey: 'creationTimestamp', render: (p) => age(p.metadata.creationTimestamp, locale) },
+          { id: 'actions', header: t('common.actions'), render: (p) => (
+              <Allowed request={patch}>
+                <Button variant="ghost" onClick={() => setQuota(p)} aria-label={t('quotas.editProjectNamed', { name: p.metadata.name })}>
+                  {t('quotas.edit')}
+                </Button>
+              </Allowed>
+            ) },
         ]}
       />
+      {quota && (
+        <QuotaDialog title={t('quotas.editProjectNamed', { name: quota.metadata.name })} hard={quota.spec?.quota?.hard}
+          onClose={() => setQuota(null)} onDenied={(e) => observeError(patch, e)}
+          save={async (hard) => {
+            await api.patch(paths.project(ws, quota.metadata.name), { spec: { quota: { hard: mapPatch(quota.spec?.quota?.hard, hard) } } });
+            toast('success', t('quotas.saved', { name: quota.metadata.name }));
+            setQuota(null);
+            setReload((x) => x + 1);
+          }} />
+      )}
       {creating && (
         <CreateProjectDialog ws={ws} onClose={() => setCreating(false)}
           onCreated={() => { setCreating(false); setReload((x) => x + 1); }} />

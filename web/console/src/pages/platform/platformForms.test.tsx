@@ -1,0 +1,132 @@
+// The platform's new forms: their checks before sending, and the server's causes shown next to their fields.
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { AccessCache } from '../../access/cache';
+import type { PermissionTemplate } from '../../api/types';
+import { fakeApi, renderWith, type FakeRoute } from '../../test/render';
+import { AddClusterDialog, validateCluster } from './Clusters';
+import { GroupDialog, parseMembers, validateGroup } from './Groups';
+import { CreateRoleDialog, templateAllowedIn, validateRole } from './Roles';
+import { validatePassword } from './Users';
+
+const session = { user: 'admin', expiresAtMs: Date.now() + 3600_000 };
+const all = AccessCache.fixed(() => true);
+const show = (ui: React.ReactNode, route: FakeRoute) => {
+  const fake = fakeApi(route);
+  renderWith(ui, { api: fake.api, session, access: all });
+  return { get writes() { return fake.calls.filter((c) => c.method !== 'GET'); } };
+};
+const status = (message: string, causes: { field: string; message: string }[]) => ({
+  status: 422,
+  body: { kind: 'Status', status: 'Failure', message, reason: 'Invalid', code: 422, details: { causes } },
+});
+
+const templates: PermissionTemplate[] = [
+  { name: 'users-manage', level: 'platform', description: 'Manage users', rules: [{ apiGroups: ['iam.atrium.io'], resources: ['users'], verbs: ['*'] }] },
+  { name: 'workspace-read', level: 'workspace', rules: [{ apiGroups: ['tenant.atrium.io'], resources: ['projects'], verbs: ['get', 'list'] }] },
+  { name: 'kube-view', level: 'Project', rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }] },
+];
+
+describe('groups', () => {
+  it('checks the name and every member', () => {
+    expect(parseMembers('ann\nbob, ann\n\n')).toEqual(['ann', 'bob']);
+    expect(validateGroup({ name: 'dev', displayName: '', members: 'ann\nbob' }, true)).toEqual({});
+    expect(validateGroup({ name: 'Dev!', displayName: '', members: 'Ann Smith' }, true)).toEqual({
+      'metadata.name': 'validation.dnsSubdomain',
+      'spec.members': 'groups.badMember',
+    });
+    expect(validateGroup({ name: '', displayName: '', members: '' }, false)).toEqual({});
+  });
+
+  it('creates a group, and shows the server cause on the members field', async () => {
+    const calls = show(<GroupDialog group={null} onClose={() => {}} onSaved={() => {}} />, (m) =>
+      m === 'POST' ? status('Group "dev" is invalid', [{ field: 'spec.members[1]', message: 'user "zed" does not exist' }]) : undefined);
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(calls.writes).toEqual([]);
+    expect(screen.getByLabelText('Name').getAttribute('aria-invalid')).toBe('true');
+    await userEvent.type(screen.getByLabelText('Name'), 'dev');
+    await userEvent.type(screen.getByLabelText('Members'), 'ann\nzed');
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(calls.writes[0]).toMatchObject({ method: 'POST', url: '/api/v1/groups', body: { metadata: { name: 'dev' }, spec: { members: ['ann', 'zed'] } } });
+    expect(await screen.findByText('spec.members[1]: user "zed" does not exist')).toBeTruthy();
+  });
+});
+
+describe('custom roles', () => {
+  it('offers the templates a level may hold', () => {
+    expect(templateAllowedIn('Project', 'cluster')).toBe(true);
+    expect(templateAllowedIn('workspace', 'cluster')).toBe(false);
+    expect(templateAllowedIn('platform', 'platform')).toBe(true);
+    expect(templateAllowedIn('workspace', 'project')).toBe(false);
+  });
+
+  it('needs a name and a template of its level', () => {
+    expect(validateRole({ name: 'ops', level: 'platform', description: '', templates: [] }, templates)).toEqual({
+      'spec.templates': 'roles.chooseTemplate',
+    });
+    expect(validateRole({ name: 'Ops', level: 'project', description: '', templates: ['workspace-read'] }, templates)).toEqual({
+      'metadata.name': 'validation.dnsSubdomain',
+      'spec.templates': 'roles.templateLevel',
+    });
+    expect(validateRole({ name: 'ops', level: 'workspace', description: '', templates: ['kube-view'] }, templates)).toEqual({});
+  });
+
+  it('shows the templates of its level with their rules, and sends the chosen ones', async () => {
+    const onCreated = vi.fn();
+    const calls = show(
+      <CreateRoleDialog path="/api/v1/workspaces/w/roles" levels={['workspace']} templates={templates} onClose={() => {}}
+        onCreated={onCreated} onDenied={() => {}} />,
+      (m) => (m === 'POST' ? { status: 201, body: {} } : undefined),
+    );
+    expect(screen.queryByRole('checkbox', { name: /users-manage/ })).toBeNull();
+    const rules = screen.getByRole('table', { name: 'workspace-read' });
+    expect(within(rules).getByText('get, list')).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(screen.getByText('Choose at least one permission template')).toBeTruthy();
+    await userEvent.type(screen.getByLabelText('Name'), 'reader');
+    await userEvent.click(screen.getByRole('checkbox', { name: /kube-view/ }));
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(calls.writes[0]).toMatchObject({
+      method: 'POST',
+      url: '/api/v1/workspaces/w/roles',
+      body: { metadata: { name: 'reader' }, spec: { level: 'workspace', templates: ['kube-view'] } },
+    });
+    expect(onCreated).toHaveBeenCalled();
+  });
+});
+
+describe('add a cluster', () => {
+  const kubeconfig = 'apiVersion: v1\nclusters:\n- name: c\n  cluster: {server: "https://10.0.0.1:6443"}\n';
+
+  it('needs a name and something that looks like a kubeconfig', () => {
+    expect(validateCluster({ name: 'prod', displayName: '', kubeconfig, context: '' })).toEqual({});
+    expect(validateCluster({ name: 'Prod', displayName: '', kubeconfig: '', context: 'a b' })).toEqual({
+      'metadata.name': 'validation.dnsLabel',
+      'spec.kubeconfig': 'validation.required',
+      'spec.context': 'clusters.badContext',
+    });
+    expect(validateCluster({ name: 'p', displayName: '', kubeconfig: 'hello', context: '' })['spec.kubeconfig']).toBe('clusters.notKubeconfig');
+  });
+
+  it('reads a file into the form and shows the server message on the kubeconfig field', async () => {
+    const calls = show(<AddClusterDialog onClose={() => {}} onAdded={() => {}} />, (m) =>
+      m === 'POST' ? status('Cluster "prod" is invalid', [{ field: 'spec.kubeconfig', message: 'the server https://10.0.0.1:6443 did not answer' }]) : undefined);
+    await userEvent.type(screen.getByLabelText('Name'), 'prod');
+    await userEvent.upload(screen.getByLabelText('Kubeconfig file'), new File([kubeconfig], 'config', { type: 'text/plain' }));
+    await waitFor(() => expect((screen.getByLabelText('Kubeconfig') as HTMLTextAreaElement).value).toBe(kubeconfig));
+    await userEvent.click(screen.getByRole('button', { name: 'Add cluster' }));
+    expect(calls.writes[0]).toMatchObject({ method: 'POST', url: '/api/v1/clusters', body: { metadata: { name: 'prod' }, spec: { kubeconfig } } });
+    const field = screen.getByLabelText('Kubeconfig');
+    expect(await screen.findByText('the server https://10.0.0.1:6443 did not answer')).toBeTruthy();
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+  });
+});
+
+describe('passwords', () => {
+  it('needs the same password twice', () => {
+    expect(validatePassword('', '')).toEqual({ 'spec.password': 'validation.required' });
+    expect(validatePassword('a-long-one-1', 'a-long-one-2')).toEqual({ repeat: 'users.passwordMismatch' });
+    expect(validatePassword('a-long-one-1', 'a-long-one-1')).toEqual({});
+  });
+});
