@@ -88,6 +88,44 @@ describe('useLiveList', () => {
     expect(screen.getByText('live a:Running')).toBeTruthy();
   });
 
+  it('resumes an unfiltered list from the last token: only the changes since apply, the rest stays', async () => {
+    const { socket } = setup();
+    const first = socket.last();
+    expect(first.url).not.toContain('resume=');
+    act(() => {
+      first.open();
+      first.message({ type: 'ADDED', token: 'e.5', object: pod('a') });
+      first.message({ type: 'ADDED', token: 'e.5', object: pod('b') });
+      first.message({ type: 'SYNCED', resumed: false, total: 2, token: 'e.5' });
+      first.message({ type: 'MODIFIED', token: 'e.6', object: pod('a', 'Failed') });
+    });
+    await waitFor(() => expect(screen.getByText('live a:Failed,b:Running')).toBeTruthy());
+    act(() => first.drop(1006));
+    await waitFor(() => expect(socket.sockets).toHaveLength(2));
+    const second = socket.last();
+    expect(second.url).toContain('resume=e.6');
+    act(() => {
+      second.open();
+      second.message({ type: 'SYNCED', resumed: true });
+      second.message({ type: 'DELETED', token: 'e.7', object: pod('b') });
+      second.message({ type: 'ADDED', token: 'e.8', object: pod('c') });
+    });
+    await waitFor(() => expect(screen.getByText('live a:Failed,c:Running')).toBeTruthy());
+  });
+
+  it('does not resume a filtered list (the server could not say what left the filter)', async () => {
+    const { socket } = setup(() => undefined, 'app=web');
+    const first = socket.last();
+    act(() => {
+      first.open();
+      first.message({ type: 'ADDED', token: 'e.1', object: pod('a') });
+      first.message({ type: 'SYNCED', resumed: false, total: 1, token: 'e.1' });
+    });
+    act(() => first.drop(1006));
+    await waitFor(() => expect(socket.sockets).toHaveLength(2));
+    expect(socket.last().url).not.toContain('resume=');
+  });
+
   it('asks the list over HTTP why the socket would not open: a refusal is shown and not retried', async () => {
     const { socket, state, calls } = setup(() => ({ status: 403, body: { kind: 'Status', message: 'user "v" may not list pods', reason: 'Forbidden' } }));
     act(() => socket.last().drop(1006));

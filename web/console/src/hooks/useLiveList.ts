@@ -1,7 +1,8 @@
 // A list kept up to date by the watch WebSocket (api/watch.ts). The objects are held by name; changes are
-// applied in batches (at most every 100 ms once synced) so a burst of events costs one render. A reconnect
-// rebuilds the list from the server's ADDED + SYNCED and swaps it in whole, so objects deleted meanwhile go
-// and nothing flickers. When the socket cannot be opened, a plain GET of the list says why (a Status, or no
+// applied in batches (at most every 100 ms once synced) so a burst of events costs one render. A reconnect of an
+// unfiltered list resumes from the last token seen (only what changed meanwhile is sent); otherwise, or when the
+// server cannot resume, it rebuilds the list from the server's ADDED + SYNCED and swaps it in whole, so objects
+// deleted meanwhile go and nothing flickers. When the socket cannot be opened, a plain GET of the list says why (a Status, or no
 // answer: then the connection banner shows and the watch comes back when the server does); if that GET works
 // (a proxy without WebSockets), the list is read over HTTP at each retry instead.
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -57,7 +58,8 @@ export function useLiveList<T extends KubeObject>(path: string | null, options: 
   useEffect(() => {
     if (!path) return;
     const query = { labelSelector: labelSelector || undefined, name: name || undefined };
-    const url = websocketUrl(path, buildQuery(query));
+    const resumable = !labelSelector && !name;
+    let lastToken: string | undefined;
     let disposed = false;
     let current = new Map<string, T>();
     let incoming: Map<string, T> | null = null;
@@ -132,10 +134,13 @@ export function useLiveList<T extends KubeObject>(path: string | null, options: 
       incoming = new Map();
       const first = !everSynced;
       let synced = false;
+      const resume = resumable && everSynced && lastToken ? lastToken : undefined;
+      const url = websocketUrl(path!, buildQuery({ ...query, resume }));
       watch = openWatch<T>(
         url,
         {
-          onEvent: (type, object) => {
+          onEvent: (type, object, token) => {
+            if (token) lastToken = token;
             const key = object.metadata?.name;
             if (!key) return;
             if (!synced) {
@@ -153,10 +158,12 @@ export function useLiveList<T extends KubeObject>(path: string | null, options: 
             else current.set(key, object);
             schedule(SYNCED_BATCH_MS);
           },
-          onSynced: () => {
+          onSynced: (_total, r) => {
             mark('atrium:list:synced');
             synced = true;
-            current = incoming ?? new Map();
+            if (r.token) lastToken = r.token;
+            // Resumed: what we hold is still right, and only the changes since follow.
+            if (!r.resumed) current = incoming ?? new Map();
             incoming = null;
             everSynced = true;
             attempt = 0;
