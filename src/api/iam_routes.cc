@@ -79,6 +79,8 @@ void IamRoutes::register_routes(Router& router) const {
         {"GET", b.path, &IamRoutes::list_roles, "list", fmt::format("List the roles offered {}", b.where)},
         {"POST", b.path, &IamRoutes::create_role, "create", fmt::format("Create a custom Role {}", b.where)},
         {"GET", b.path + "/{name}", &IamRoutes::get_role, "get", fmt::format("Read a Role {}", b.where)},
+        {"PUT", b.path + "/{name}", &IamRoutes::replace_role, "update",
+         fmt::format("Replace a custom Role's description and templates {}", b.where)},
         {"DELETE", b.path + "/{name}", &IamRoutes::delete_role, "delete",
          fmt::format("Delete a custom Role {}", b.where)},
     };
@@ -124,6 +126,14 @@ core::Result<net::HttpResponse> IamRoutes::create_role(RouteContext& ctx) const 
   auto created = roles_.create(role_scope(ctx), *body);
   if (!created) return core::fail(created.error());
   return json_response(201, render_stored(*created));
+}
+
+core::Result<net::HttpResponse> IamRoutes::replace_role(RouteContext& ctx) const {
+  auto body = parse_json_body(ctx.request);
+  if (!body) return core::fail(body.error());
+  auto replaced = roles_.replace(role_scope(ctx), ctx.param("name"), *body);
+  if (!replaced) return core::fail(replaced.error());
+  return json_response(200, render_stored(*replaced));
 }
 
 core::Result<net::HttpResponse> IamRoutes::get_role(RouteContext& ctx) const {

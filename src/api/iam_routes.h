@@ -1,5 +1,5 @@
 // HTTP routes of iam roles, thin adapters over iam::Roles: the roles offered at a scope, built-in (read-only) and
-// custom, with create and delete of custom roles:
+// custom, with create, replace and delete of custom roles:
 //   /api/v1/roles[/{name}]                                             platform and cluster roles
 //   /api/v1/workspaces/{workspace}/roles[/{name}]                      workspace roles (iam.atrium.io workspaceroles)
 //   /api/v1/workspaces/{workspace}/projects/{project}/roles[/{name}]   project roles (iam.atrium.io roles)
@@ -26,6 +26,7 @@ class IamRoutes {
  private:
   core::Result<net::HttpResponse> list_roles(RouteContext& ctx) const;
   core::Result<net::HttpResponse> create_role(RouteContext& ctx) const;
+  core::Result<net::HttpResponse> replace_role(RouteContext& ctx) const;
   core::Result<net::HttpResponse> get_role(RouteContext& ctx) const;
   core::Result<net::HttpResponse> delete_role(RouteContext& ctx) const;
 

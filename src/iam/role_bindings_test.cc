@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "core/testing/fake_clock.h"
 #include "iam/store_objects.h"
 #include "iam/testing/temp_store.h"
@@ -118,6 +120,59 @@ TEST_F(RoleBindingsTest, CustomRoleValidation) {
   auto listed = roles_->list(workspace_scope("ws"));
   ASSERT_TRUE(listed);
   EXPECT_EQ(listed->size(), 4u);  // admin, self-provisioner, regular, viewer
+}
+
+TEST_F(RoleBindingsTest, ACustomRoleIsReplacedInPlaceAndItsMembersFollow) {
+  auto make = [](const std::string& text) { return *core::parse_json(text); };
+  const auto scope = project_scope("ws", "p");
+  ASSERT_TRUE(roles_->create(
+      scope, make(R"({"metadata":{"name":"readers"},"spec":{"level":"project","templates":["members-read"]}})")));
+  ASSERT_TRUE(bindings_->add_member(scope, Member{.user = "ann", .role = "readers"}));
+  auto before = roles_->get(scope, "readers");
+  ASSERT_TRUE(before);
+  auto replaced =
+      roles_->replace(scope, "readers",
+                      make(R"({"metadata":{"name":"readers"},"spec":{"level":"project","description":"now more",)"
+                           R"("templates":["members-read","kube-read"]}})"));
+  ASSERT_TRUE(replaced) << replaced.error().message;
+  EXPECT_GT(replaced->resource_version, before->resource_version);
+  auto resolved = roles_->resolve(scope, "readers");
+  ASSERT_TRUE(resolved);
+  EXPECT_NE(replaced->data.find("kube-read"), std::string::npos);
+  EXPECT_NE(replaced->data.find(R"("uid")"), std::string::npos) << "uid kept";
+
+  // Refused: a stale resourceVersion, another name or level, a bad template, built-ins, unknown roles.
+  auto stale = roles_->replace(
+      scope, "readers",
+      make(fmt::format(R"({{"metadata":{{"name":"readers","resourceVersion":"{}"}},"spec":{{"level":"project",)"
+                       R"("templates":["kube-read"]}}}})",
+                       before->resource_version)));
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, core::ErrorCode::Conflict);
+  auto renamed = roles_->replace(
+      scope, "readers", make(R"({"metadata":{"name":"other"},"spec":{"level":"project","templates":["kube-read"]}})"));
+  ASSERT_FALSE(renamed);
+  EXPECT_EQ(renamed.error().causes.at(0).field, "metadata.name");
+  auto relevelled = roles_->replace(
+      workspace_scope("ws"), "readers",
+      make(R"({"metadata":{"name":"readers"},"spec":{"level":"workspace","templates":["workspace-read"]}})"));
+  EXPECT_FALSE(relevelled);
+  auto bad = roles_->replace(
+      scope, "readers", make(R"({"metadata":{"name":"readers"},"spec":{"level":"project","templates":["nope"]}})"));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(core::http_status(bad.error()), 422);
+  EXPECT_EQ(roles_
+                ->replace(scope, "admin",
+                          make(R"({"metadata":{"name":"admin"},"spec":{"level":"project","templates":["kube-read"]}})"))
+                .error()
+                .code,
+            core::ErrorCode::FailedPrecondition);
+  EXPECT_EQ(roles_
+                ->replace(scope, "ghost",
+                          make(R"({"metadata":{"name":"ghost"},"spec":{"level":"project","templates":["kube-read"]}})"))
+                .error()
+                .code,
+            core::ErrorCode::NotFound);
 }
 
 }  // namespace

@@ -187,10 +187,7 @@ core::Result<storage::StoredObject> Roles::get(const core::Scope& scope, std::st
   return obj;
 }
 
-core::Result<storage::StoredObject> Roles::create(const core::Scope& scope, const json::value& body) {
-  if (scope_exists_) {
-    if (auto s = scope_exists_(scope); !s) return core::fail(s.error());
-  }
+core::Result<Roles::Checked> Roles::check(const core::Scope& scope, const json::value& body) const {
   auto doc = role_type().decode(body);
   if (!doc) return core::fail(doc.error());
   auto spec = RoleSpec::schema().decode_value(doc->at("spec"), "role");
@@ -221,13 +218,63 @@ core::Result<storage::StoredObject> Roles::create(const core::Scope& scope, cons
     return core::fail(core::Error(core::ErrorCode::InvalidArgument,
                                   fmt::format("Role \"{}\" is invalid: {}", name, causes.front().message), causes));
   }
-  auto obj = new_object(std::string(kRoleKind), role_scope_key(scope), *doc, clock_);
+  return Checked{std::move(*doc), std::move(*spec), name};
+}
+
+core::Result<storage::StoredObject> Roles::create(const core::Scope& scope, const json::value& body) {
+  if (scope_exists_) {
+    if (auto s = scope_exists_(scope); !s) return core::fail(s.error());
+  }
+  auto checked = check(scope, body);
+  if (!checked) return core::fail(checked.error());
+  auto obj = new_object(std::string(kRoleKind), role_scope_key(scope), checked->document, clock_);
   auto created = store_.create(obj);
   if (!created && created.error().code == core::ErrorCode::AlreadyExists) {
-    return core::fail(core::ErrorCode::AlreadyExists, fmt::format("role \"{}\" already exists", name));
+    return core::fail(core::ErrorCode::AlreadyExists, fmt::format("role \"{}\" already exists", checked->name));
   }
   if (created && changed_) changed_();
   return created;
+}
+
+core::Result<storage::StoredObject> Roles::replace(const core::Scope& scope, std::string_view name,
+                                                   const json::value& body) {
+  for (Level l : levels_at(scope)) {
+    if (find_builtin_role(l, name)) {
+      return core::fail(core::ErrorCode::FailedPrecondition,
+                        fmt::format("role \"{}\" is built in and cannot be changed", name));
+    }
+  }
+  auto current = get(scope, name);
+  if (!current) return core::fail(current.error());
+  auto checked = check(scope, body);
+  if (!checked) return core::fail(checked.error());
+  if (checked->name != name) {
+    return core::fail(core::Error(core::ErrorCode::InvalidArgument, "metadata.name does not match the name in the path",
+                                  {{"metadata.name", fmt::format("must be {}", name)}}));
+  }
+  auto old_doc = core::parse_json(current->data);
+  if (!old_doc) return core::fail(core::ErrorCode::Internal, "stored role is corrupt");
+  auto old_spec = RoleSpec::schema().decode_value(old_doc->at("spec"), "role");
+  if (!old_spec) return core::fail(core::ErrorCode::Internal, "stored role is corrupt");
+  if (old_spec->level != checked->spec.level) {
+    return core::fail(core::Error(core::ErrorCode::InvalidArgument, "a role's level cannot change",
+                                  {{"spec.level", fmt::format("is {} and cannot change", old_spec->level)}}));
+  }
+  std::int64_t expected = current->resource_version;
+  if (const auto* rv = checked->document.at("metadata").as_object().if_contains("resourceVersion");
+      rv && rv->is_string() && !rv->as_string().empty() && std::string(rv->as_string()) != std::to_string(expected)) {
+    return core::fail(core::ErrorCode::Conflict,
+                      fmt::format("role \"{}\" has been modified; read it again and retry", name));
+  }
+  auto next = replaced_object(*current, checked->document);
+  if (!next) return core::fail(next.error());
+  auto written = store_.update(*next, expected);
+  if (!written && written.error().code == core::ErrorCode::Conflict) {
+    return core::fail(core::ErrorCode::Conflict,
+                      fmt::format("role \"{}\" changed meanwhile; read it again and retry", name));
+  }
+  if (written && changed_) changed_();
+  return written;
 }
 
 core::Status Roles::remove(const core::Scope& scope, std::string_view name) {

@@ -73,11 +73,26 @@ class Roles {
   // project does not exist; InvalidArgument (422 causes) for an unknown template, a template of a level the role
   // cannot hold, a level other than the scope's, a built-in name; AlreadyExists.
   core::Result<storage::StoredObject> create(const core::Scope& scope, const core::json::value& body);
+  // Replaces a custom role's description and templates (its members' permissions change at once). The same
+  // checks as create; the level cannot change; a metadata.resourceVersion, when sent, must be the stored one
+  // (Conflict). FailedPrecondition for built-in roles; NotFound.
+  core::Result<storage::StoredObject> replace(const core::Scope& scope, std::string_view name,
+                                              const core::json::value& body);
   // FailedPrecondition for built-in roles and for roles still bound; NotFound.
   core::Status remove(const core::Scope& scope, std::string_view name);
 
   const TemplateRegistry& templates() const { return templates_; }
 
+ private:
+  struct Checked {
+    core::json::object document;
+    RoleSpec spec;
+    std::string name;
+  };
+  // Decodes and validates a Role document for `scope` (what create and replace share).
+  core::Result<Checked> check(const core::Scope& scope, const core::json::value& body) const;
+
+ public:
  private:
   storage::Store& store_;
   const TemplateRegistry& templates_;
