@@ -148,7 +148,8 @@ TEST_F(WorkloadOpsTest, DeployScaleRollOutRollBackRestart) {
   value history;
   ASSERT_TRUE(server_->eventually(dev_, d + "/revisions", [&](const value& v) {
     history = v;
-    return v.at("total").as_int64() == 2;
+    // Both ReplicaSets cached, and the Deployment's new revision too (the caches follow the cluster separately).
+    return v.at("total").as_int64() == 2 && v.at("items").at(0).at("current").as_bool();
   })) << core::json::serialize(history);
   EXPECT_EQ(history.at("items").at(0).at("revision").as_int64(), 2);
   EXPECT_TRUE(history.at("items").at(0).at("images").at(0).as_string().ends_with("/atrium/busybox:2"));
@@ -389,6 +390,7 @@ TEST_F(WorkloadOpsTest, ClusterAdminsManageNodesDevelopersCannot) {
   EXPECT_EQ(restored.body.find(label_), std::string::npos);
 
   // A real drain of the (only) node: a bare pod of this test is evicted; the node is cordoned, then uncordoned.
+  // Pods of other tests' namespaces still being deleted are awaited at most 20 s (the test client gives up at 30).
   // Other tests' pods on the node would be evicted too: ctest runs the integration tests one at a time.
   const std::string pod = fmt::format(
       R"({{"metadata":{{"name":"drain-me"}},"spec":{{"terminationGracePeriodSeconds":1,"containers":[{{"name":"c",)"
@@ -399,7 +401,7 @@ TEST_F(WorkloadOpsTest, ClusterAdminsManageNodesDevelopersCannot) {
     const auto* phase = v.at("status").as_object().if_contains("phase");
     return phase && phase->is_string() && phase->as_string() == "Running";
   }));
-  auto drained = call(ops, "POST", node + "/drain?timeoutSeconds=60&gracePeriodSeconds=1");
+  auto drained = call(ops, "POST", node + "/drain?timeoutSeconds=20&gracePeriodSeconds=1");
   auto after = testing::kubectl(clusters_, clusters_.local_kubeconfig,
                                 {"get", "node", clusters_.node, "-o", "jsonpath={.spec.unschedulable}"});
   auto back = call(ops, "POST", node + "/uncordon");

@@ -115,6 +115,7 @@ export default function Roles() {
   const [creating, setCreating] = useState(false);
   const [showing, setShowing] = useState<Role | null>(null);
   const [deleting, setDeleting] = useState<Role | null>(null);
+  const [editing, setEditing] = useState<Role | null>(null);
   const [reload, setReload] = useState(0);
   const title = p ? t('roles.projectTitle', { project: p }) : ws ? t('roles.workspaceTitle', { workspace: ws }) : t('roles.title');
   return (
@@ -150,6 +151,13 @@ export default function Roles() {
                   {t('roles.rules')}
                 </Button>
                 {!r.spec?.builtin && (
+                  <Allowed request={access('update')}>
+                    <Button variant="ghost" onClick={() => setEditing(r)} aria-label={t('roles.edit', { name: r.metadata.name })}>
+                      {t('roles.editButton')}
+                    </Button>
+                  </Allowed>
+                )}
+                {!r.spec?.builtin && (
                   <Allowed request={access('delete')}>
                     <Button variant="ghost" onClick={() => setDeleting(r)} aria-label={t('common.deleteNamed', { name: r.metadata.name })}>
                       {t('common.delete')}
@@ -181,6 +189,11 @@ export default function Roles() {
           onDenied={(e) => observeError(access('create'), e)}
           onCreated={() => { setCreating(false); setReload((x) => x + 1); }} />
       )}
+      {editing && (
+        <CreateRoleDialog path={path} levels={levels} templates={known} editing={editing} onClose={() => setEditing(null)}
+          onDenied={(e) => observeError(access('update'), e)}
+          onCreated={() => { setEditing(null); setReload((x) => x + 1); }} />
+      )}
       {deleting && (
         <ConfirmDialog
           title={t('common.deleteTitle', { name: deleting.metadata.name })}
@@ -202,10 +215,12 @@ export default function Roles() {
   );
 }
 
-export function CreateRoleDialog({ path, levels, templates, onClose, onCreated, onDenied }: {
+// Creates a custom role, or with `editing` replaces one (PUT: description and templates; name and level stay).
+export function CreateRoleDialog({ path, levels, templates, editing, onClose, onCreated, onDenied }: {
   path: string;
   levels: Level[];
   templates: PermissionTemplate[];
+  editing?: Role;
   onClose: () => void;
   onCreated: () => void;
   onDenied: (e: unknown) => void;
@@ -213,7 +228,16 @@ export function CreateRoleDialog({ path, levels, templates, onClose, onCreated, 
   const { t } = useI18n();
   const api = useApi();
   const toast = useToast();
-  const [form, setForm] = useState<RoleForm>({ name: '', level: levels[0], description: '', templates: [] });
+  const [form, setForm] = useState<RoleForm>(
+    editing
+      ? {
+          name: editing.metadata.name,
+          level: (editing.spec?.level as Level | undefined) ?? levels[0],
+          description: editing.spec?.description ?? '',
+          templates: editing.spec?.templates ?? [],
+        }
+      : { name: '', level: levels[0], description: '', templates: [] },
+  );
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -226,11 +250,17 @@ export function CreateRoleDialog({ path, levels, templates, onClose, onCreated, 
     if (Object.keys(local).length) return;
     setBusy(true);
     try {
-      await api.post(path, {
-        metadata: { name: form.name },
-        spec: { level: form.level, description: form.description || undefined, templates: form.templates },
-      });
-      toast('success', t('roles.created', { name: form.name }));
+      const spec = { level: form.level, description: form.description || undefined, templates: form.templates };
+      if (editing) {
+        await api.put(`${path}/${encodeURIComponent(form.name)}`, {
+          metadata: { name: form.name, resourceVersion: editing.metadata.resourceVersion },
+          spec,
+        });
+        toast('success', t('roles.updated', { name: form.name }));
+      } else {
+        await api.post(path, { metadata: { name: form.name }, spec });
+        toast('success', t('roles.created', { name: form.name }));
+      }
       onCreated();
     } catch (err) {
       onDenied(err);
@@ -246,13 +276,13 @@ export function CreateRoleDialog({ path, levels, templates, onClose, onCreated, 
   const toggle = (name: string, on: boolean) =>
     setForm((f) => ({ ...f, templates: on ? [...f.templates, name] : f.templates.filter((x) => x !== name) }));
   return (
-    <Dialog title={t('roles.create')} onClose={onClose} wide>
+    <Dialog title={editing ? t('roles.edit', { name: editing.metadata.name }) : t('roles.create')} onClose={onClose} wide>
       <form onSubmit={submit} noValidate>
         <ErrorBanner error={error} shownFields={['metadata.name', 'spec.level', 'spec.description', 'spec.templates', ...Object.keys(errors)]} />
         <div className="form-row">
           <TextField label={t('common.name')} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })}
-            error={errors['metadata.name']} autoComplete="off" />
-          <SelectField label={t('roles.level')} value={form.level} disabled={levels.length < 2}
+            error={errors['metadata.name']} autoComplete="off" disabled={!!editing} />
+          <SelectField label={t('roles.level')} value={form.level} disabled={levels.length < 2 || !!editing}
             onChange={(e) => setForm({ ...form, level: e.target.value as Level, templates: form.templates.filter((n) =>
               templates.some((x) => x.name === n && templateAllowedIn(x.level, e.target.value as Level))) })}
             options={levels.map((l) => ({ value: l, label: levelLabel(t, l) }))} error={errors['spec.level']} />
@@ -281,7 +311,7 @@ export function CreateRoleDialog({ path, levels, templates, onClose, onCreated, 
         </fieldset>
         <div className="form-actions">
           <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="submit" variant="primary" busy={busy}>{t('common.create')}</Button>
+          <Button type="submit" variant="primary" busy={busy}>{editing ? t('common.save') : t('common.create')}</Button>
         </div>
       </form>
     </Dialog>

@@ -94,6 +94,32 @@ describe('custom roles', () => {
     });
     expect(onCreated).toHaveBeenCalled();
   });
+
+  it('edits a custom role in place: its templates change, its name and level stay', async () => {
+    const onCreated = vi.fn();
+    const role = {
+      metadata: { name: 'reader', resourceVersion: '7' },
+      spec: { level: 'workspace' as const, description: 'reads', templates: ['workspace-read'] },
+    };
+    const calls = show(
+      <CreateRoleDialog path="/api/v1/workspaces/w/roles" levels={['workspace']} templates={templates} editing={role}
+        onClose={() => {}} onCreated={onCreated} onDenied={() => {}} />,
+      (m) => (m === 'PUT' ? { status: 200, body: {} } : undefined),
+    );
+    expect((screen.getByLabelText('Name') as HTMLInputElement).disabled).toBe(true);
+    expect((screen.getByRole('checkbox', { name: /workspace-read/ }) as HTMLInputElement).checked).toBe(true);
+    await userEvent.click(screen.getByRole('checkbox', { name: /kube-view/ }));
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(calls.writes[0]).toMatchObject({
+      method: 'PUT',
+      url: '/api/v1/workspaces/w/roles/reader',
+      body: {
+        metadata: { name: 'reader', resourceVersion: '7' },
+        spec: { level: 'workspace', description: 'reads', templates: ['workspace-read', 'kube-view'] },
+      },
+    });
+    expect(onCreated).toHaveBeenCalled();
+  });
 });
 
 describe('add a cluster', () => {
