@@ -1,5 +1,7 @@
 #include "kube/kubeconfig.h"
 
+#include "kube/manifest.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
@@ -97,18 +99,6 @@ std::size_t first_bad_byte(std::string_view s, bool& is_nul) {
   return std::string_view::npos;
 }
 
-bool flow_too_deep(std::string_view s) {
-  int depth = 0;
-  for (char c : s) {
-    if (c == '[' || c == '{') {
-      if (++depth > kMaxFlowDepth) return true;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return false;
-}
-
 // JSON documents go through the project's bounded JSON parser (exact JSON semantics, depth limit) and are then
 // handed to the same reader as YAML.
 YAML::Node yaml_from_json(const core::json::value& v) {
@@ -150,7 +140,7 @@ core::Result<YAML::Node> load(std::string_view text, std::size_t max_bytes) {
     if (auto json = core::parse_json(text, limits)) return yaml_from_json(*json);
     // Not JSON after all: YAML flow syntax ({a: b}) is read below.
   }
-  if (flow_too_deep(text)) {
+  if (yaml_flow_too_deep(text, kMaxFlowDepth)) {
     return tl::unexpected(invalid("", fmt::format("collections are nested deeper than {} levels", kMaxFlowDepth)));
   }
   try {

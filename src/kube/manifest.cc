@@ -33,19 +33,6 @@ core::Error invalid(std::size_t document, const std::string& message) {
 // Malformed text as a whole (no document to name): a bad request rather than an invalid document.
 core::Error invalid_stream(const std::string& message) { return core::Error(ErrorCode::InvalidArgument, message); }
 
-// Flow collections ("[[[[...") deeper than this are refused before yaml-cpp recurses into them.
-bool flow_too_deep(std::string_view s, std::size_t max_depth) {
-  std::size_t depth = 0;
-  for (char c : s) {
-    if (c == '[' || c == '{') {
-      if (++depth > max_depth) return true;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return false;
-}
-
 bool one_of(std::string_view s, std::initializer_list<std::string_view> list) {
   for (auto x : list) {
     if (s == x) return true;
@@ -251,7 +238,7 @@ core::Result<std::vector<json::value>> parse(std::string_view text, const Manife
     }
     // Not JSON after all (YAML flow syntax, {a: b}): read as YAML below.
   }
-  if (flow_too_deep(text, limits.max_depth)) {
+  if (yaml_flow_too_deep(text, limits.max_depth)) {
     return core::fail(invalid_stream(fmt::format("collections are nested deeper than {} levels", limits.max_depth)));
   }
   std::vector<YAML::Node> documents;
@@ -278,6 +265,18 @@ core::Result<std::vector<json::value>> parse(std::string_view text, const Manife
 }
 
 }  // namespace
+
+bool yaml_flow_too_deep(std::string_view text, std::size_t max_depth) {
+  std::size_t depth = 0;
+  for (char c : text) {
+    if (c == '[' || c == '{') {
+      if (++depth > max_depth) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
 
 core::Result<std::vector<json::value>> parse_manifests(std::string_view text, const ManifestLimits& limits) {
   // Exceptions from yaml-cpp (or allocation) never leave the module.

@@ -21,6 +21,10 @@ struct ManifestLimits {
   std::size_t max_nodes = 1'000'000;
 };
 
+// Whether YAML flow collections ("[[[[...", "{{{...") nest deeper than `max_depth`: checked before yaml-cpp, which
+// recurses into them, sees the text.
+bool yaml_flow_too_deep(std::string_view text, std::size_t max_depth);
+
 // The non-empty documents of `text`, each a JSON object. Empty documents (only comments, or a bare "---") are
 // skipped. Errors: PayloadTooLarge over max_bytes; InvalidArgument for text that is not UTF-8, malformed YAML
 // (line and column in the message), a document that is not a mapping, a non-scalar or duplicate key, a merge key
