@@ -143,9 +143,9 @@ export default function Roles() {
           { id: 'level', header: t('roles.level'), render: (r) => levelLabel(t, r.spec?.level) },
           { id: 'kind', header: t('roles.kind'),
             render: (r) => <span className="badge">{r.spec?.builtin ? t('roles.builtin') : t('roles.custom')}</span> },
-          { id: 'templates', header: t('roles.templates'), width: '4fr',
+          { id: 'templates', header: t('roles.templates'), width: '3fr',
             render: (r) => <span className="mono" title={(r.spec?.templates ?? []).join(', ')}>{(r.spec?.templates ?? []).join(', ') || '—'}</span> },
-          { id: 'actions', header: t('common.actions'), width: '2fr', render: (r) => (
+          { id: 'actions', header: t('common.actions'), width: '3fr', render: (r) => (
               <>
                 <Button variant="ghost" onClick={() => setShowing(r)} aria-label={t('roles.rulesOf', { name: r.metadata.name })}>
                   {t('roles.rules')}
