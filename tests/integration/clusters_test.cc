@@ -1,49 +1,26 @@
 // Clusters through the HTTP API of the real `atrium` binary, against the project's two real clusters: `local`
 // from the kubeconfig setting, `second` added by kubeconfig over the API, and an unreachable server refused on
 // add and shown Unreachable (requests for it 503 at once) when registered with ?verify=false.
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "core/json.h"
 #include "net/http_client.h"
+#include "support/atrium_server.h"
 #include "support/kube_cluster.h"
-#include "support/process.h"
 
 namespace atrium {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string binary() {
-  const char* dir = std::getenv("ATRIUM_BUILD_DIR");
-  return std::string(dir ? dir : "build/dev") + "/atrium";
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string quoted(const std::string& s) {
-  std::string out;
-  core::append_json_string(out, s);
-  return out;
-}
+std::string read_file(const std::string& path) { return testing::read_text_file(path); }
 
 std::string cluster_body(const std::string& name, const std::string& kubeconfig) {
   return R"({"apiVersion":"cluster.atrium.io/v1","kind":"Cluster","metadata":{"name":")" + name +
-         R"("},"spec":{"displayName":"Second","kubeconfig":)" + quoted(kubeconfig) + "}}";
+         R"("},"spec":{"displayName":"Second","kubeconfig":)" + testing::json_string(kubeconfig) + "}}";
 }
 
 class ClustersTest : public ::testing::Test {
@@ -52,41 +29,15 @@ class ClustersTest : public ::testing::Test {
     auto c = testing::kube_clusters();
     ASSERT_TRUE(c) << c.error().message;
     clusters_ = *c;
-    dir_ = fs::temp_directory_path() / ("atrium-clusters-test-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "data");
-    auto port = testing::free_loopback_port();
-    ASSERT_TRUE(port);
-    port_ = *port;
-    auto p = testing::ChildProcess::start(
-        {binary(), "serve", "--data-dir", (dir_ / "data").string(), "--listen", "127.0.0.1:" + std::to_string(port_),
-         "--console-dir", "", "--kubeconfig", clusters_.local_kubeconfig},
-        {{"ATRIUM_ADMIN_PASSWORD", "Correct-Horse-Battery-9"}}, (dir_ / "atrium.log").string());
-    ASSERT_TRUE(p) << p.error().message;
-    process_ = std::move(*p);
-    auto until = std::chrono::steady_clock::now() + 30s;
-    bool ready = false;
-    while (!ready && std::chrono::steady_clock::now() < until && process_->running()) {
-      auto r = http_.request("GET", url("/readyz"));
-      ready = r && r->status == 200;
-      if (!ready) std::this_thread::sleep_for(20ms);
-    }
-    ASSERT_TRUE(ready) << read_file((dir_ / "atrium.log").string());
-    std::ifstream in(dir_ / "data" / "admin.token");
-    std::string token;
-    in >> token;
-    headers_.add("Authorization", "Bearer " + token);
-    headers_.add("Content-Type", "application/json");
+    auto started = testing::AtriumServer::start(
+        {.name = "clusters-test", .extra_args = {"--kubeconfig", clusters_.local_kubeconfig}});
+    ASSERT_TRUE(started) << started.error().message;
+    atrium_ = std::move(*started);
   }
-  void TearDown() override {
-    process_.reset();
-    fs::remove_all(dir_);
-  }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
   net::ClientResponse call(const std::string& method, const std::string& path, const std::string& body = {}) {
-    auto r = http_.request(method, url(path), headers_, body);
-    EXPECT_TRUE(r) << r.error().message;
-    return r ? *r : net::ClientResponse{};
+    auto r = atrium_->call(atrium_->admin_token(), method, path, body);
+    EXPECT_NE(r.status, 0) << r.body;
+    return r;
   }
   static core::json::value parse(const net::ClientResponse& r) {
     auto v = core::parse_json(r.body);
@@ -110,11 +61,7 @@ class ClustersTest : public ::testing::Test {
   }
 
   testing::KubeClusters clusters_;
-  fs::path dir_;
-  int port_ = 0;
-  std::unique_ptr<testing::ChildProcess> process_;
-  net::HttpClient http_{{.timeout = 20s}};
-  net::Headers headers_;
+  std::unique_ptr<testing::AtriumServer> atrium_;
 };
 
 TEST_F(ClustersTest, BothRealClustersReadyAndAnUnreachableOneRefusedOrRed) {
