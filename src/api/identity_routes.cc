@@ -148,6 +148,11 @@ void IdentityRoutes::register_routes(Router& router) const {
                    .pattern = "/api/v1/logout",
                    .handler = bind(&IdentityRoutes::logout),
                    .summary = "End the current session"});
+  // Every local user may change their own password (proving the current one).
+  router.add(Route{.method = "POST",
+                   .pattern = "/api/v1/password",
+                   .handler = bind(&IdentityRoutes::change_password),
+                   .summary = "Change your own password: {\"currentPassword\",\"newPassword\"}"});
   // Personal tokens belong to the caller; every authenticated user may manage their own.
   router.add(Route{.method = "GET",
                    .pattern = "/api/v1/tokens",
@@ -161,6 +166,32 @@ void IdentityRoutes::register_routes(Router& router) const {
                    .pattern = "/api/v1/tokens/{id}",
                    .handler = bind(&IdentityRoutes::delete_token),
                    .summary = "Revoke one of your API tokens"});
+}
+
+core::Result<net::HttpResponse> IdentityRoutes::change_password(RouteContext& ctx) const {
+  if (ctx.request.body.size() > kMaxLoginBody) {
+    return core::fail(core::ErrorCode::PayloadTooLarge, "the request body is too large");
+  }
+  auto body = parse_json_body(ctx.request);
+  if (!body) return core::fail(body.error());
+  const auto* o = body->if_object();
+  const auto* current = o ? o->if_contains("currentPassword") : nullptr;
+  const auto* next = o ? o->if_contains("newPassword") : nullptr;
+  std::vector<core::Cause> causes;
+  if (!current || !current->is_string() || current->as_string().empty()) {
+    causes.push_back({"currentPassword", "required: your current password"});
+  }
+  if (!next || !next->is_string() || next->as_string().empty()) causes.push_back({"newPassword", "required"});
+  if (!causes.empty()) {
+    return core::fail(core::Error(core::ErrorCode::InvalidArgument, "both passwords are required", std::move(causes)));
+  }
+  if (auto s = service_.change_own_password(ctx.principal.user, std::string_view(current->as_string()),
+                                            std::string_view(next->as_string()), ctx.client_address);
+      !s) {
+    return core::fail(s.error());
+  }
+  return json_response(200,
+                       core::json::value{{"kind", "Status"}, {"status", "Success"}, {"message", "password changed"}});
 }
 
 core::Result<net::HttpResponse> IdentityRoutes::create_user(RouteContext& ctx) const {

@@ -27,6 +27,7 @@ class IdentityRoutes {
   void register_routes(Router& router) const;
 
  private:
+  core::Result<net::HttpResponse> change_password(RouteContext& ctx) const;
   core::Result<net::HttpResponse> create_user(RouteContext& ctx) const;
   core::Result<net::HttpResponse> replace_user(RouteContext& ctx) const;
   core::Result<net::HttpResponse> patch_user(RouteContext& ctx) const;

@@ -109,6 +109,28 @@ TEST_F(IdentityRoutesTest, ThrottledLoginIs429WithRetryAfter) {
   EXPECT_EQ(*r.headers.get("Retry-After"), "1");
 }
 
+TEST_F(IdentityRoutesTest, AUserChangesTheirOwnPassword) {
+  ASSERT_EQ(call("POST", "/api/v1/users", user("alice")).status, 201);
+  auto [r, alice] = login("alice", kPassword);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(call("POST", "/api/v1/password", R"({"currentPassword":"x","newPassword":"Fresh-Password-99"})").status,
+            422)
+      << "the admin's own current password is wrong here";
+  auto missing = call("POST", "/api/v1/password", R"({"newPassword":"Fresh-Password-99"})", alice);
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_NE(missing.body.find("currentPassword"), std::string::npos) << missing.body;
+  EXPECT_EQ(call("POST", "/api/v1/password", "[1]", alice).status, 422);
+  EXPECT_EQ(call("POST", "/api/v1/password", "{", alice).status, 400);
+  auto changed =
+      call("POST", "/api/v1/password",
+           std::string(R"({"currentPassword":")") + kPassword + R"(","newPassword":"Fresh-Password-99"})", alice);
+  EXPECT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(login("alice", "Fresh-Password-99").first.status, 200);
+  EXPECT_EQ(login("alice", kPassword).first.status, 401);
+  EXPECT_EQ(call("POST", "/api/v1/password", R"({"currentPassword":"a","newPassword":"b"})", "no-such-token").status,
+            401);
+}
+
 TEST_F(IdentityRoutesTest, UsersCrudNeverShowsThePassword) {
   auto created = call("POST", "/api/v1/users", user("alice"));
   ASSERT_EQ(created.status, 201) << created.body;

@@ -399,6 +399,54 @@ void IdentityService::rehash(storage::StoredObject credential, std::string_view 
   if (updated) core::log_info("password rehashed with the current cost", {{"user", std::string_view(credential.name)}});
 }
 
+core::Status IdentityService::change_own_password(const std::string& user, std::string_view current,
+                                                  std::string_view next, const std::string& client_address) {
+  if (current.size() > crypto::kMaxPasswordBytes || next.size() > crypto::kMaxPasswordBytes) {
+    return core::fail(core::ErrorCode::InvalidArgument,
+                      fmt::format("passwords are at most {} bytes", crypto::kMaxPasswordBytes));
+  }
+  if (auto wait = throttle_.retry_after(user, client_address)) {
+    return core::fail(core::ErrorCode::ResourceExhausted,
+                      fmt::format("too many failed attempts; retry in {} s", wait->count()));
+  }
+  auto stored = store_.get(std::string(kUserKind), "", user);
+  if (!stored) return core::fail(stored.error());
+  auto doc = core::parse_json(stored->data);
+  if (!doc || !doc->is_object()) return core::fail(core::ErrorCode::Internal, "stored user is corrupt");
+  const auto* spec = doc->as_object().if_contains("spec");
+  std::string source = spec && spec->is_object() ? string_at(spec->as_object(), "source") : std::string();
+  if (!source.empty() && source != kSourceLocal) {
+    return core::fail(core::ErrorCode::FailedPrecondition,
+                      "the password of a directory user is changed in the directory, not in Atrium");
+  }
+  std::string hash = dummy_hash_;
+  auto cred = store_.get(std::string(kCredentialKind), "", user);
+  if (cred) {
+    if (auto c = core::parse_json(cred->data); c && c->is_object()) hash = string_at(c->as_object(), "hash");
+  } else if (cred.error().code != core::ErrorCode::NotFound) {
+    return core::fail(cred.error());
+  }
+  auto ok = pool_.run([hash, password = std::string(current)] { return crypto::verify_password(hash, password); });
+  if (!ok) return core::fail(core::ErrorCode::ResourceExhausted, ok.error().message);
+  if (!*ok || !cred) {
+    throttle_.record_failure(user, client_address);
+    return core::fail(core::Error(core::ErrorCode::InvalidArgument, "the current password is not right",
+                                  {{"currentPassword", "not your current password"}}));
+  }
+  if (auto s = check_password(user, next, options_.password_policy, "newPassword"); !s) return core::fail(s.error());
+  auto m = credential_mutation(user, next);
+  if (!m) return core::fail(m.error());
+  if (!*m) return core::fail(core::ErrorCode::Internal, "no credential to write");
+  auto written = store_.commit({std::move(**m)});
+  if (!written) {
+    if (written.error().code == core::ErrorCode::Conflict) {
+      return core::fail(core::ErrorCode::Conflict, "the password changed meanwhile; try again");
+    }
+    return core::fail(written.error());
+  }
+  return {};
+}
+
 LoginResult IdentityService::login(const LoginRequest& r) {
   using Outcome = LoginEvent::Outcome;
   auto refuse = [](core::ErrorCode code, std::string message, std::chrono::seconds retry = {}) {

@@ -95,6 +95,13 @@ class IdentityService {
   core::Result<std::optional<std::string>> ensure_bootstrap_admin(std::string_view password_from_env);
 
   LoginResult login(const LoginRequest& request);
+  // A local user changes their own password, proving the current one (verified and throttled like a login). The
+  // new one must meet the policy (InvalidArgument, cause "newPassword"); a wrong current one is InvalidArgument
+  // with cause "currentPassword" and counts as a failed login; ResourceExhausted when throttled or the hash pool
+  // is full; FailedPrecondition for directory (LDAP) users, whose passwords live in the directory. Sessions and
+  // API tokens stay valid.
+  core::Status change_own_password(const std::string& user, std::string_view current, std::string_view next,
+                                   const std::string& client_address);
   core::Status logout(std::string_view session_token);
 
   // The Principal of an authenticated user: Unauthenticated when the user is gone or disabled.

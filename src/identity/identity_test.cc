@@ -266,6 +266,37 @@ TEST_F(IdentityTest, ThrottleAnswers429WithoutHashingAndLockoutExpires) {
   EXPECT_TRUE(login("admin", kGoodPassword, "198.51.100.7")) << "the administrator gets back in";
 }
 
+TEST_F(IdentityTest, AUserChangesTheirOwnPasswordProvingTheCurrentOne) {
+  create("alice", kGoodPassword);
+  const std::string next = "Another-Good-Password-7";
+  // Wrong current password: named on its field, nothing changes, and it counts like a failed login.
+  auto wrong = service_->change_own_password("alice", "Not-the-password-1", next, "10.0.0.1");
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, core::ErrorCode::InvalidArgument);
+  EXPECT_EQ(wrong.error().causes.at(0).field, "currentPassword");
+  EXPECT_TRUE(login("alice", kGoodPassword));
+  // A new password breaking the policy is named on its field.
+  auto weak = service_->change_own_password("alice", kGoodPassword, "short", "10.0.0.1");
+  ASSERT_FALSE(weak);
+  EXPECT_EQ(weak.error().causes.at(0).field, "newPassword");
+  auto oversized = service_->change_own_password("alice", std::string(5000, 'x'), next, "10.0.0.1");
+  ASSERT_FALSE(oversized);
+  EXPECT_EQ(oversized.error().code, core::ErrorCode::InvalidArgument);
+  // The right one: the new password works and the old one no longer does.
+  ASSERT_TRUE(service_->change_own_password("alice", kGoodPassword, next, "10.0.0.1"));
+  EXPECT_TRUE(login("alice", next));
+  EXPECT_FALSE(login("alice", kGoodPassword));
+  // Guessing the current password is throttled like logins.
+  for (int i = 0; i < 5; ++i) {
+    clock_.advance(minutes(1));
+    ASSERT_FALSE(service_->change_own_password("alice", "Guess-number-" + std::to_string(i), next, "203.0.113.9"));
+  }
+  auto throttled = service_->change_own_password("alice", next, kGoodPassword, "203.0.113.9");
+  ASSERT_FALSE(throttled);
+  EXPECT_EQ(throttled.error().code, core::ErrorCode::ResourceExhausted);
+  EXPECT_FALSE(service_->change_own_password("nobody", "x", next, "10.0.0.1"));
+}
+
 TEST_F(IdentityTest, FullHashPoolAnswersResourceExhausted) {
   // One worker, no queue, and real argon2id cost (tens of ms): a second concurrent login finds the pool busy.
   options_.hash_pool = HashPoolOptions{.workers = 1, .queue_capacity = 0};

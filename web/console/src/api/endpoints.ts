@@ -7,6 +7,7 @@ export const paths = {
   whoami: '/api/v1/whoami',
   accessReviews: '/api/v1/accessreviews',
   tokens: '/api/v1/tokens',
+  password: '/api/v1/password',
   token: (id: string) => `/api/v1/tokens/${seg(id)}`,
   users: '/api/v1/users',
   user: (name: string) => `/api/v1/users/${seg(name)}`,

@@ -9,7 +9,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { dateTime } from '../components/format';
 import { useFetch } from '../hooks/useFetch';
-import { useI18n } from '../i18n';
+import { type MessageKey, useI18n } from '../i18n';
 import { Banner } from '../ui/Banner';
 import { Button } from '../ui/Button';
 import { Dialog } from '../ui/Dialog';
@@ -31,11 +31,13 @@ export default function Tokens() {
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
+  const [changingPassword, setChangingPassword] = useState(false);
 
   return (
     <div>
       <div className="page-header">
         <h1>{t('tokens.title')}</h1>
+        <Button onClick={() => setChangingPassword(true)}>{t('account.changePassword')}</Button>
         <Button variant="primary" onClick={() => setCreating(true)}>
           {t('tokens.create')}
         </Button>
@@ -117,6 +119,7 @@ export default function Tokens() {
           }}
         />
       )}
+      {changingPassword && <OwnPasswordDialog onClose={() => setChangingPassword(false)} />}
     </div>
   );
 }
@@ -165,6 +168,61 @@ function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void; onCrea
           <Button type="submit" variant="primary" busy={busy}>
             {t('tokens.create')}
           </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+// The signed-in user's own password (POST /api/v1/password with the current one; local users only).
+export function validateOwnPassword(current: string, next: string, repeat: string): Record<string, MessageKey> {
+  const out: Record<string, MessageKey> = {};
+  if (!current) out.currentPassword = 'validation.required';
+  if (!next) out.newPassword = 'validation.required';
+  else if (next !== repeat) out.repeat = 'users.passwordMismatch';
+  return out;
+}
+
+export function OwnPasswordDialog({ onClose }: { onClose: () => void }) {
+  const { t } = useI18n();
+  const api = useApi();
+  const toast = useToast();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const local = validateOwnPassword(current, next, repeat);
+    setErrors(Object.fromEntries(Object.entries(local).map(([k, v]) => [k, t(v)])));
+    setError(null);
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    try {
+      await api.post(paths.password, { currentPassword: current, newPassword: next });
+      toast('success', t('account.passwordChanged'));
+      onClose();
+    } catch (err) {
+      setBusy(false);
+      setError(err);
+      if (err instanceof ApiError) setErrors(err.fieldErrors());
+    }
+  };
+  return (
+    <Dialog title={t('account.changePassword')} onClose={onClose}>
+      <form onSubmit={submit} noValidate>
+        <ErrorBanner error={error} shownFields={['currentPassword', 'newPassword', 'repeat']} />
+        <TextField label={t('account.currentPassword')} type="password" autoComplete="current-password" value={current}
+          onChange={(e) => setCurrent(e.target.value)} error={errors.currentPassword} />
+        <TextField label={t('account.newPassword')} type="password" autoComplete="new-password" value={next}
+          onChange={(e) => setNext(e.target.value)} error={errors.newPassword} hint={t('users.passwordHint')} />
+        <TextField label={t('account.repeatPassword')} type="password" autoComplete="new-password" value={repeat}
+          onChange={(e) => setRepeat(e.target.value)} error={errors.repeat} />
+        <div className="form-actions">
+          <Button onClick={onClose}>{t('common.cancel')}</Button>
+          <Button type="submit" variant="primary" busy={busy}>{t('common.save')}</Button>
         </div>
       </form>
     </Dialog>
