@@ -2,11 +2,12 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { Allowed, useAccess } from '../../access/context';
-import { platformScope } from '../../access/rules';
+import { platformScope, workspaceScope } from '../../access/rules';
 import { paths } from '../../api/endpoints';
 import { ApiError } from '../../api/errors';
 import type { Cluster, Workspace } from '../../api/types';
 import { useApi } from '../../app/context';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { age } from '../../components/format';
 import { ListPage } from '../../components/ListPage';
@@ -25,6 +26,13 @@ export default function Workspaces() {
   const api = useApi();
   const [creating, setCreating] = useState(false);
   const [reload, setReload] = useState(0);
+  const [deleting, setDeleting] = useState<Workspace | null>(null);
+  const [cascade, setCascade] = useState(false);
+  const toast = useToast();
+  const { observeError } = useAccess();
+  const deleteWorkspace = (name: string) => ({
+    verb: 'delete', group: 'tenant.atrium.io', resource: 'workspaces', name, scope: workspaceScope(name),
+  });
   return (
     <div>
       <div className="page-header">
@@ -49,8 +57,43 @@ export default function Workspaces() {
           { id: 'manager', header: t('workspaces.manager'), render: (w) => w.spec?.manager },
           { id: 'age', header: t('common.created'), sortKey: 'creationTimestamp',
             render: (w) => age(w.metadata.creationTimestamp, locale) },
+          { id: 'actions', header: t('common.actions'), render: (w) => (
+              <Allowed request={deleteWorkspace(w.metadata.name)}>
+                <Button variant="ghost" onClick={() => { setCascade(false); setDeleting(w); }}
+                  aria-label={t('common.deleteNamed', { name: w.metadata.name })}>
+                  {t('common.delete')}
+                </Button>
+              </Allowed>
+            ) },
         ]}
       />
+      {deleting && (
+        <ConfirmDialog
+          title={t('common.deleteTitle', { name: deleting.metadata.name })}
+          body={
+            <>
+              <p>{t('workspaces.deleteBody', { name: deleting.metadata.name })}</p>
+              <label>
+                <input type="checkbox" checked={cascade} onChange={(e) => setCascade(e.target.checked)} />{' '}
+                {t('workspaces.cascade')}
+              </label>
+            </>
+          }
+          typeToConfirm={deleting.metadata.name}
+          confirmLabel={t('common.delete')}
+          onClose={() => setDeleting(null)}
+          onConfirm={async () => {
+            const name = deleting.metadata.name;
+            try {
+              await api.delete(`${paths.workspaces}/${encodeURIComponent(name)}${cascade ? '?cascade=true' : ''}`);
+            } catch (e) {
+              throw observeError(deleteWorkspace(name), e);
+            }
+            toast('success', t('common.deleted', { name }));
+            setReload((x) => x + 1);
+          }}
+        />
+      )}
       {creating && (
         <CreateWorkspaceDialog
           onClose={() => setCreating(false)}

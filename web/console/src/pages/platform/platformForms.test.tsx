@@ -9,6 +9,7 @@ import { AddClusterDialog, validateCluster } from './Clusters';
 import { GroupDialog, parseMembers, validateGroup } from './Groups';
 import { CreateRoleDialog, templateAllowedIn, validateRole } from './Roles';
 import { validatePassword } from './Users';
+import Workspaces from './Workspaces';
 
 const session = { user: 'admin', expiresAtMs: Date.now() + 3600_000 };
 const all = AccessCache.fixed(() => true);
@@ -156,3 +157,24 @@ describe('passwords', () => {
     expect(validatePassword('a-long-one-1', 'a-long-one-1')).toEqual({});
   });
 });
+
+describe('deleting a workspace', () => {
+  it('asks for its name, and deletes its projects only when asked', async () => {
+    const calls = show(<Workspaces />, (m, url) => {
+      if (m === 'GET' && url.startsWith('/api/v1/workspaces')) {
+        return { status: 200, body: { items: [{ metadata: { name: 'shop', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: {} }], total: 1 } };
+      }
+      if (m === 'DELETE') return { status: 200, body: { kind: 'Status', status: 'Success' } };
+      return undefined;
+    });
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete shop' }));
+    const confirm = screen.getAllByRole('button', { name: 'Delete' }).at(-1)!;
+    expect((confirm as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.type(screen.getByLabelText('Type shop to confirm'), 'shop');
+    await userEvent.click(screen.getByRole('checkbox', { name: /Also delete its projects/ }));
+    await userEvent.click(confirm);
+    await waitFor(() => expect(calls.writes).toHaveLength(1));
+    expect(calls.writes[0]).toMatchObject({ method: 'DELETE', url: '/api/v1/workspaces/shop?cascade=true' });
+  });
+});
+
