@@ -1,15 +1,13 @@
 // A pod's log: the last lines of a container (or its previous instance), following live over the WebSocket,
 // searching in what is loaded, and downloading it.
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link } from 'react-router';
 import { Allowed } from '../../access/context';
 import { paths, websocketUrl } from '../../api/endpoints';
 import { buildQuery } from '../../api/client';
 import { followLog } from '../../api/logStream';
-import type { Pod } from '../../api/types';
 import { useApi } from '../../app/context';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { useFetch } from '../../hooks/useFetch';
 import { useI18n } from '../../i18n';
 import { projectBase } from '../../shell/nav';
 import { Banner } from '../../ui/Banner';
@@ -18,6 +16,7 @@ import { SelectField, TextField } from '../../ui/Field';
 import { VirtualList } from '../../ui/VirtualList';
 import { podPath } from './actions';
 import { useProject } from './ProjectLayout';
+import { usePodContainers } from './usePodContainers';
 
 const MAX_LINES = 100_000;
 
@@ -39,12 +38,7 @@ export default function PodLogs() {
   const { t } = useI18n();
   const api = useApi();
   const project = useProject();
-  const { pod = '' } = useParams();
-  const podInfo = useFetch(
-    (signal) => api.get<Pod>(paths.object(project.cluster, project.namespace, 'pods', pod), { signal }),
-    [api, project.cluster, project.namespace, pod],
-  );
-  const containers = podInfo.data?.spec?.containers.map((c) => c.name) ?? [];
+  const { pod, podInfo, containers } = usePodContainers();
   const [container, setContainer] = useState('');
   const [previous, setPrevious] = useState(false);
   const [follow, setFollow] = useState(true);

@@ -5,14 +5,12 @@ import '@xterm/xterm/css/xterm.css';
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link } from 'react-router';
 import { buildQuery } from '../../api/client';
 import { paths, websocketUrl } from '../../api/endpoints';
 import { openTerminal } from '../../api/terminalStream';
-import type { Pod } from '../../api/types';
 import { useApi } from '../../app/context';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { useFetch } from '../../hooks/useFetch';
 import { useI18n } from '../../i18n';
 import { projectBase } from '../../shell/nav';
 import { Banner } from '../../ui/Banner';
@@ -20,6 +18,7 @@ import { Button } from '../../ui/Button';
 import { SelectField, TextField } from '../../ui/Field';
 import { podPath } from './actions';
 import { useProject } from './ProjectLayout';
+import { usePodContainers } from './usePodContainers';
 
 type State = { phase: 'idle' | 'connecting' | 'open' } | { phase: 'ended'; message: string; failed: boolean };
 
@@ -35,12 +34,7 @@ export default function PodTerminal() {
   const { t } = useI18n();
   const api = useApi();
   const project = useProject();
-  const { pod = '' } = useParams();
-  const podInfo = useFetch(
-    (signal) => api.get<Pod>(paths.object(project.cluster, project.namespace, 'pods', pod), { signal }),
-    [api, project.cluster, project.namespace, pod],
-  );
-  const containers = podInfo.data?.spec?.containers.map((c) => c.name) ?? [];
+  const { pod, podInfo, containers } = usePodContainers();
   const [container, setContainer] = useState('');
   const [commandLine, setCommandLine] = useState('sh');
   // The running session: what it was opened with (editing the fields does not touch it).
