@@ -186,10 +186,12 @@ void AuditLog::record(AuditEvent event) {
   cv_.notify_one();
 }
 
-void AuditLog::flush() {
+void AuditLog::flush() { (void)wait_written(std::chrono::hours(24 * 365)); }
+
+bool AuditLog::wait_written(std::chrono::milliseconds at_most) {
   std::unique_lock lock(mu_);
   std::uint64_t target = enqueued_;
-  drained_.wait(lock, [&] { return written_ >= target || stopping_; });
+  return drained_.wait_for(lock, at_most, [&] { return written_ >= target || stopping_; });
 }
 
 std::uint64_t AuditLog::written() const {
@@ -247,6 +249,9 @@ void AuditLog::run() {
 }
 
 core::Result<core::json::object> AuditLog::query(const AuditQuery& q) {
+  // Read your writes: what was recorded before this query (such as the request the caller just made) is in
+  // the answer, unless the store is so slow that the writer is more than a bounded wait behind.
+  (void)wait_written(kReadYourWritesWait);
   // Filters, sort and paging are answered by the store from the audit table's indexes.
   storage::AuditFilter f;
   f.user = q.user;

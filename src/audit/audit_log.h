@@ -7,6 +7,7 @@
 // Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -67,13 +68,17 @@ class AuditLog {
   void record(AuditEvent event);
   // Waits until everything recorded so far is in the store (tests, shutdown).
   void flush();
-  // {"items":[event...],"total":N}, newest first by default.
+  // {"items":[event...],"total":N}, newest first by default. Includes every event recorded before the call
+  // unless the writer is more than kReadYourWritesWait behind.
   core::Result<core::json::object> query(const AuditQuery& query);
 
   std::uint64_t written() const;
 
  private:
+  static constexpr std::chrono::milliseconds kReadYourWritesWait{2000};
   void run();
+  // Waits until what was recorded before the call is written; false when at_most passed first.
+  bool wait_written(std::chrono::milliseconds at_most);
 
   storage::Store& store_;
   const core::Clock& clock_;

@@ -139,5 +139,12 @@ TEST_F(AuditLogTest, ConcurrentRecordersLoseNothing) {
   EXPECT_EQ(query({{"limit", "1"}}, reader).at("total").as_int64(), 1000);
 }
 
+TEST_F(AuditLogTest, AQueryIncludesEverythingRecordedBeforeIt) {
+  // Read your writes: an auditor who just made a request finds it, although the writer works in batches of 500.
+  AuditLog log(*store_, clock_);
+  for (int i = 0; i < 3000; ++i) log.record(event("dev", "create", "merchant-platform", Outcome::Denied, i));
+  EXPECT_EQ(query({{"user", "dev"}, {"outcome", "denied"}, {"limit", "1"}}, log).at("total").as_int64(), 3000);
+}
+
 }  // namespace
 }  // namespace atrium::audit

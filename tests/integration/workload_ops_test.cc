@@ -211,17 +211,20 @@ TEST_F(WorkloadOpsTest, DeployScaleRollOutRollBackRestart) {
   EXPECT_EQ(call(outsider_, "GET", d + "/revisions").status, 403);
   EXPECT_EQ(call(outsider_, "POST", d + "/restart").status, 403);
 
-  // The audit log holds the developer's operations and the refusals.
-  auto audit = call(admin_, "GET", "/api/v1/audit?user=dev&resource=deployments&limit=1000");
-  ASSERT_EQ(audit.status, 200) << audit.body;
+  // The audit log holds the developer's operations and the refusals. It is written asynchronously, so poll.
   int rollbacks = 0, denied = 0;
-  const auto events = parse(audit);
-  for (const auto& e : events.at("items").as_array()) {
-    if (e.at("verb").as_string() == "create" && e.at("outcome").as_string() == "success") ++rollbacks;
-    if (e.at("outcome").as_string() == "denied") ++denied;
-  }
-  EXPECT_GE(rollbacks, 2) << "the deployment's creation and its rollback";
-  EXPECT_GE(denied, 4);
+  EXPECT_TRUE(server_->eventually(
+      admin_, "/api/v1/audit?user=dev&resource=deployments&limit=1000",
+      [&](const value& events) {
+        rollbacks = denied = 0;
+        for (const auto& e : events.at("items").as_array()) {
+          if (e.at("verb").as_string() == "create" && e.at("outcome").as_string() == "success") ++rollbacks;
+          if (e.at("outcome").as_string() == "denied") ++denied;
+        }
+        return rollbacks >= 2 && denied >= 4;
+      },
+      10s))
+      << "the deployment's creation and its rollback (" << rollbacks << "), the refusals (" << denied << ")";
 }
 
 TEST_F(WorkloadOpsTest, ApplyYamlInTheProjectsNamespaceOnly) {
