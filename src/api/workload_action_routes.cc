@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -216,6 +218,40 @@ core::Result<std::int64_t> rollback_revision(std::string_view body) {
   return r->get_int64();
 }
 
+namespace {
+
+// One owned revision: its number and the object holding it.
+struct Candidate {
+  std::int64_t number;
+  const json::value* object;
+};
+
+// As kubectl: the asked revision, or (0) the second newest. NotFound naming the revision otherwise.
+core::Result<Candidate> pick_revision(const std::vector<Candidate>& owned, std::int64_t asked, std::string_view kind,
+                                      std::string_view name) {
+  std::optional<Candidate> newest, previous;
+  for (const auto& c : owned) {
+    if (asked > 0) {
+      if (c.number == asked) return c;
+      continue;
+    }
+    if (!newest || c.number > newest->number) {
+      previous = newest;
+      newest = c;
+    } else if (!previous || c.number > previous->number) {
+      previous = c;
+    }
+  }
+  if (asked > 0) {
+    return core::fail(core::ErrorCode::NotFound, fmt::format("revision {} of {} {} not found", asked, kind, name));
+  }
+  if (!previous)
+    return core::fail(core::ErrorCode::NotFound, fmt::format("{} {} has no previous revision", kind, name));
+  return *previous;
+}
+
+}  // namespace
+
 core::Result<RollbackPlan> plan_rollback(const json::value& deployment, const std::vector<json::value>& replicasets,
                                          std::int64_t revision) {
   const auto name = string_at(deployment, {"metadata", "name"});
@@ -224,41 +260,21 @@ core::Result<RollbackPlan> plan_rollback(const json::value& deployment, const st
     return core::fail(core::ErrorCode::Conflict,
                       fmt::format("deployment {} is paused: resume it before rolling it back", name));
   }
-  // As kubectl: a named revision, or (0) the second newest revision of the owned ReplicaSets.
-  const json::value* target = nullptr;
-  std::int64_t target_revision = -1, latest = -1;
-  const json::value* latest_rs = nullptr;
+  std::vector<Candidate> owned;
   const auto uid = string_at(deployment, {"metadata", "uid"});
   for (const auto& rs : replicasets) {
     if (!owned_by(rs, uid)) continue;
     auto number = parse_int(string_at(rs, {"metadata", "annotations", kRevisionAnnotation}));
-    if (!number) continue;
-    if (revision > 0) {
-      if (*number == revision) {
-        target = &rs;
-        target_revision = *number;
-      }
-    } else if (*number > latest) {
-      target = latest_rs;
-      target_revision = latest;
-      latest = *number;
-      latest_rs = &rs;
-    } else if (*number > target_revision) {
-      target = &rs;
-      target_revision = *number;
-    }
+    if (number) owned.push_back(Candidate{*number, &rs});
   }
-  if (!target) {
-    if (revision > 0) {
-      return core::fail(core::ErrorCode::NotFound,
-                        fmt::format("revision {} of deployment {} not found", revision, name));
-    }
-    return core::fail(core::ErrorCode::NotFound, fmt::format("deployment {} has no previous revision", name));
-  }
+  auto picked = pick_revision(owned, revision, "deployment", name);
+  if (!picked) return core::fail(picked.error());
+  const json::value& target = *picked->object;
   RollbackPlan plan;
-  plan.revision = target_revision;
-  plan.replica_set = std::string(string_at(*target, {"metadata", "name"}));
-  json::value pod_template = template_without_hash(*target);
+  plan.revision = picked->number;
+  plan.source = std::string(string_at(target, {"metadata", "name"}));
+  plan.content_type = "application/json-patch+json";
+  json::value pod_template = template_without_hash(target);
   const auto* current = find_path(deployment, {"spec", "template"});
   if (current && template_without_hash(json::object{{"spec", json::object{{"template", *current}}}}) == pod_template) {
     plan.unchanged = true;
@@ -271,7 +287,7 @@ core::Result<RollbackPlan> plan_rollback(const json::value& deployment, const st
       if (const auto* v = own->get_object().if_contains(key)) annotations[key] = *v;
     }
   }
-  if (const auto* theirs = find_path(*target, {"metadata", "annotations"}); theirs && theirs->is_object()) {
+  if (const auto* theirs = find_path(target, {"metadata", "annotations"}); theirs && theirs->is_object()) {
     for (const auto& [key, value] : theirs->get_object()) {
       if (std::find(kRollbackKeeps.begin(), kRollbackKeeps.end(), std::string_view(key)) == kRollbackKeeps.end()) {
         annotations[key] = value;
@@ -283,6 +299,40 @@ core::Result<RollbackPlan> plan_rollback(const json::value& deployment, const st
       json::object{{"op", "add"}, {"path", "/metadata/annotations"}, {"value", std::move(annotations)}},
   };
   plan.patch = json::serialize(patch);
+  return plan;
+}
+
+core::Result<RollbackPlan> plan_controller_rollback(const json::value& owner, std::string_view kind,
+                                                    const std::vector<json::value>& revisions, std::int64_t revision) {
+  const auto name = string_at(owner, {"metadata", "name"});
+  std::vector<Candidate> owned;
+  const auto uid = string_at(owner, {"metadata", "uid"});
+  for (const auto& cr : revisions) {
+    if (!owned_by(cr, uid)) continue;
+    const auto* number = find_path(cr, {"revision"});
+    const auto* data_template = find_path(cr, {"data", "spec", "template"});
+    if (number && number->is_int64() && data_template && data_template->is_object()) {
+      owned.push_back(Candidate{number->get_int64(), &cr});
+    }
+  }
+  auto picked = pick_revision(owned, revision, kind, name);
+  if (!picked) return core::fail(picked.error());
+  const json::value& target = *picked->object;
+  RollbackPlan plan;
+  plan.revision = picked->number;
+  plan.source = std::string(string_at(target, {"metadata", "name"}));
+  plan.content_type = "application/strategic-merge-patch+json";
+  // The revision's data is the strategic merge patch the controller recorded: {"spec":{"template":{...,
+  // "$patch":"replace"}}}. Only the template is taken from it, whatever else a revision's data might hold.
+  json::value recorded = *find_path(target, {"data", "spec", "template"});
+  recorded.as_object().erase("$patch");
+  const auto* current = find_path(owner, {"spec", "template"});
+  if (current && *current == recorded) {
+    plan.unchanged = true;
+    return plan;
+  }
+  recorded.as_object()["$patch"] = "replace";
+  plan.patch = json::serialize(json::object{{"spec", json::object{{"template", std::move(recorded)}}}});
   return plan;
 }
 
@@ -347,10 +397,8 @@ void WorkloadActionRoutes::register_routes(Router& router) const {
           "Restart the pods of a " + k + " (kubectl rollout restart)");
       add(kind, "GET", "revisions", "get", "", &WorkloadActionRoutes::revisions,
           "The rollout history of a " + k + ", newest first");
-    }
-    if (kind.resource == "deployments") {
       add(kind, "POST", "rollback", "create", "rollback", &WorkloadActionRoutes::rollback,
-          "Roll a Deployment back to a revision: {\"revision\":N} (0 or absent: the previous one)");
+          "Roll a " + k + " back to a revision: {\"revision\":N} (0 or absent: the previous one)");
     }
   }
 }
@@ -499,37 +547,46 @@ core::Result<net::HttpResponse> WorkloadActionRoutes::rollback(RouteContext& ctx
   if (auto s = check_path_names(ctx); !s) return core::fail(s.error());
   auto revision = rollback_revision(ctx.request.body);
   if (!revision) return core::fail(revision.error());
-  if (auto s = require(ctx, "list", "apps", "replicasets"); !s) return core::fail(s.error());
+  const bool deployment = kind.resource == "deployments";
+  const char* history = deployment ? "replicasets" : "controllerrevisions";
+  if (auto s = require(ctx, "list", "apps", history); !s) return core::fail(s.error());
   auto path = object_path(clusters_, ctx, kind.group, kind.resource);
   if (!path) return core::fail(path.error());
   auto client = clusters_.client(ctx.param("cluster"));
   if (!client) return core::fail(client.error());
   auto current = (*client)->get(*path);
   if (!current) return core::fail(current.error());
-  auto deployment = core::parse_json(*current);
-  if (!deployment) return core::fail(core::ErrorCode::Internal, "the cluster sent an unreadable deployment");
-  auto replicasets = cached_objects(ctx, "apps", "replicasets");
-  if (!replicasets) return core::fail(replicasets.error());
-  auto plan = plan_rollback(*deployment, *replicasets, *revision);
+  auto owner = core::parse_json(*current);
+  if (!owner) return core::fail(core::ErrorCode::Internal, "the cluster sent an unreadable object");
+  auto objects = cached_objects(ctx, "apps", history);
+  if (!objects) return core::fail(objects.error());
+  std::string kind_name(kind.workload->kind);  // "StatefulSet"
+  std::string lower = kind_name;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  auto plan = deployment ? plan_rollback(*owner, *objects, *revision)
+                         : plan_controller_rollback(*owner, lower, *objects, *revision);
   if (!plan) return core::fail(plan.error());
-  json::object result{{"kind", "DeploymentRollback"},
+  // {"kind":"StatefulSetRollback","revision":N,"controllerRevision"|"replicaSet":..., "changed", "message",
+  //  "statefulSet"|"deployment"|"daemonSet": the object after the rollback}
+  std::string object_field = kind_name;
+  object_field[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(object_field[0])));
+  json::object result{{"kind", kind_name + "Rollback"},
                       {"revision", plan->revision},
-                      {"replicaSet", plan->replica_set},
+                      {deployment ? "replicaSet" : "controllerRevision", plan->source},
                       {"changed", !plan->unchanged}};
   if (plan->unchanged) {
     result["message"] =
         fmt::format("skipped rollback: the current template already matches revision {}", plan->revision);
-    result["deployment"] = std::move(*deployment);
+    result[object_field] = std::move(*owner);
     return json_response(200, json::value(std::move(result)));
   }
-  auto patched =
-      (*client)->call(kube::Request{"PATCH", *path + "?fieldManager=atrium" + dry_run_query(ctx.request, '&'),
-                                    plan->patch, "application/json-patch+json"});
+  auto patched = (*client)->call(kube::Request{
+      "PATCH", *path + "?fieldManager=atrium" + dry_run_query(ctx.request, '&'), plan->patch, plan->content_type});
   if (!patched) return core::fail(patched.error());
   observe_written(clusters_, ctx.param("cluster"), kind.group, kind.resource, *patched);
   result["message"] = fmt::format("rolled back to revision {}", plan->revision);
   auto object = core::parse_json(*patched);
-  result["deployment"] = object ? std::move(*object) : json::value();
+  result[object_field] = object ? std::move(*object) : json::value();
   return json_response(200, json::value(std::move(result)));
 }
 

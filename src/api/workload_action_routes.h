@@ -3,11 +3,12 @@
 //   GET|PUT|PATCH  {deployments|statefulsets|replicasets}/{name}/scale   the autoscaling/v1 Scale subresource
 //   POST           {deployments|statefulsets|daemonsets}/{name}/restart  restartedAt annotation on the template
 //   GET            {deployments|statefulsets|daemonsets}/{name}/revisions  rollout history, newest first
-//   POST           deployments/{name}/rollback  {"revision": N}        back to a ReplicaSet's pod template
+//   POST           {deployments|statefulsets|daemonsets}/{name}/rollback  {"revision": N}  back to a revision's
+//                  pod template (a ReplicaSet's for a Deployment, a ControllerRevision's otherwise)
 // The front door authorises the caller in the project owning the namespace (scale: get/update/patch on
 // <resource>/scale; restart: patch <resource>; revisions: get <resource>, and list of the ReplicaSets or
-// ControllerRevisions read; rollback: create deployments/rollback) and audits every mutation; Atrium acts on the
-// cluster with its own credentials. Immutable after construction; thread-safe.
+// ControllerRevisions read; rollback: create <resource>/rollback and list of those) and audits every mutation; Atrium
+// acts on the cluster with its own credentials. Immutable after construction; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -67,9 +68,10 @@ core::Result<std::int64_t> rollback_revision(std::string_view body);
 // What a rollback does, as `kubectl rollout undo --to-revision` decides it.
 struct RollbackPlan {
   std::int64_t revision = 0;  // the revision rolled back to
-  std::string replica_set;
-  bool unchanged = false;  // the Deployment's template already is that revision's: nothing to send
-  std::string patch;       // a JSON patch (application/json-patch+json) for the Deployment, when changed
+  std::string source;         // the ReplicaSet or ControllerRevision holding it
+  bool unchanged = false;     // the object's template already is that revision's: nothing to send
+  std::string patch;          // the patch for the object, when changed
+  std::string content_type;   // the patch's type
 };
 // NotFound naming the revision when no owned ReplicaSet has it (or, for 0, when there is no revision before the
 // current one); Conflict for a paused Deployment. The patch replaces spec.template with the ReplicaSet's template
@@ -77,6 +79,12 @@ struct RollbackPlan {
 // comes back), keeping the Deployment's own revision and last-applied annotations.
 core::Result<RollbackPlan> plan_rollback(const json::value& deployment, const std::vector<json::value>& replicasets,
                                          std::int64_t revision);
+// The same for a StatefulSet or DaemonSet (`kind` names it in messages: "statefulset") from its ControllerRevisions
+// (owned by uid, with a `revision` number and data.spec.template): the patch is the strategic merge patch the
+// controller recorded, {"spec":{"template":{..., "$patch":"replace"}}} (only the template is taken from the data),
+// as kubectl sends it. NotFound as for a Deployment.
+core::Result<RollbackPlan> plan_controller_rollback(const json::value& owner, std::string_view kind,
+                                                    const std::vector<json::value>& revisions, std::int64_t revision);
 
 class WorkloadActionRoutes {
  public:

@@ -227,6 +227,78 @@ TEST_F(WorkloadOpsTest, DeployScaleRollOutRollBackRestart) {
       << "the deployment's creation and its rollback (" << rollbacks << "), the refusals (" << denied << ")";
 }
 
+TEST_F(WorkloadOpsTest, StatefulSetsAndDaemonSetsRollBackToAControllerRevision) {
+  // A StatefulSet and a DaemonSet with image :1, then :2; each rolls back to revision 1 and its pod runs :1 again.
+  auto spec = [&](const std::string& name, const std::string& tag, bool stateful) {
+    std::string replicas = stateful ? fmt::format(R"("replicas":1,"serviceName":"{}",)", name) : "";
+    return fmt::format(
+        R"({{"metadata":{{"name":"{0}"}},"spec":{{{3}"selector":{{"matchLabels":{{"app":"{0}"}}}},)"
+        R"("template":{{"metadata":{{"labels":{{"app":"{0}"}}}},"spec":{{"terminationGracePeriodSeconds":1,)"
+        R"("containers":[{{"name":"main","image":"{2}/atrium/busybox:{1}","command":["/bin/sh","-c","exec sleep 3600"]}}]}}}}}}}})",
+        name, tag, clusters_.registry, replicas);
+  };
+  for (auto [resource, stateful] : {std::pair{"statefulsets", true}, std::pair{"daemonsets", false}}) {
+    SCOPED_TRACE(resource);
+    const std::string name = stateful ? "ledger-db" : "log-agent";
+    const std::string w = ns_path(sandbox_, std::string(resource) + "/" + name);
+    auto made = call(dev_, "POST", ns_path(sandbox_, resource), spec(name, "1", stateful));
+    ASSERT_EQ(made.status, 201) << made.body;
+    ASSERT_TRUE(
+        server_->eventually(dev_, w + "/revisions", [](const value& v) { return v.at("total").as_int64() == 1; }));
+    auto lonely = call(dev_, "POST", w + "/rollback", "");
+    EXPECT_EQ(lonely.status, 404) << lonely.body;
+    EXPECT_NE(lonely.body.find("no previous revision"), std::string::npos) << lonely.body;
+
+    auto current = call(dev_, "GET", w);
+    ASSERT_EQ(current.status, 200) << current.body;
+    auto object = parse(current);
+    object.at("spec").at("template").at("spec").at("containers").at(0).as_object()["image"] =
+        clusters_.registry + "/atrium/busybox:2";
+    auto updated = call(dev_, "PUT", w, core::json::serialize(object));
+    ASSERT_EQ(updated.status, 200) << updated.body;
+    value history;
+    ASSERT_TRUE(server_->eventually(dev_, w + "/revisions", [&](const value& v) {
+      history = v;
+      return v.at("total").as_int64() == 2;
+    })) << core::json::serialize(history);
+
+    EXPECT_EQ(call(outsider_, "POST", w + "/rollback", R"({"revision":1})").status, 403);
+    auto unknown = call(dev_, "POST", w + "/rollback", R"({"revision":9})");
+    EXPECT_EQ(unknown.status, 404) << unknown.body;
+    auto back = call(dev_, "POST", w + "/rollback", R"({"revision":1})");
+    ASSERT_EQ(back.status, 200) << back.body;
+    auto answer = parse(back);
+    EXPECT_TRUE(answer.at("changed").as_bool()) << back.body;
+    EXPECT_EQ(answer.at("revision").as_int64(), 1);
+    EXPECT_TRUE(image_of(answer.at(stateful ? "statefulSet" : "daemonSet")).ends_with("/atrium/busybox:1"))
+        << back.body;
+    // The controller records the rollback as a new revision, and the pod is replaced by one running :1.
+    EXPECT_TRUE(server_->eventually(dev_, w + "/revisions", [&](const value& v) {
+      history = v;
+      const auto& items = v.at("items").as_array();
+      return !items.empty() && items[0].at("revision").as_int64() == 3 &&
+             items[0].at("images").at(0).as_string().ends_with("/atrium/busybox:1");
+    })) << core::json::serialize(history);
+    EXPECT_TRUE(server_->eventually(
+        dev_, ns_path(sandbox_, "pods?labelSelector=app%3D" + name),
+        [](const value& v) {
+          const auto& items = v.at("items").as_array();
+          if (items.size() != 1) return false;
+          const auto& pod = items[0];
+          const auto* statuses = pod.at("status").as_object().if_contains("containerStatuses");
+          return pod.at("spec").at("containers").at(0).at("image").as_string().ends_with("/atrium/busybox:1") &&
+                 statuses && statuses->as_array().size() == 1 && statuses->at(0).at("ready").as_bool();
+        },
+        180s))
+        << "a ready pod running :1";
+    auto again = call(dev_, "POST", w + "/rollback", R"({"revision":3})");
+    ASSERT_EQ(again.status, 200) << again.body;
+    EXPECT_FALSE(parse(again).at("changed").as_bool()) << "already at revision 3's template";
+  }
+  // The viewer in production may not roll anything back.
+  EXPECT_EQ(call(dev_, "POST", ns_path(prod_, "statefulsets/x/rollback"), "").status, 403);
+}
+
 TEST_F(WorkloadOpsTest, ApplyYamlInTheProjectsNamespaceOnly) {
   const std::string two = R"(apiVersion: v1
 kind: ConfigMap

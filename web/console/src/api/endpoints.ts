@@ -52,8 +52,8 @@ export const paths = {
     `/api/v1/clusters/${seg(cluster)}/namespaces/${seg(ns)}/${resource}/${seg(name)}/restart`,
   revisions: (cluster: string, ns: string, resource: string, name: string) =>
     `/api/v1/clusters/${seg(cluster)}/namespaces/${seg(ns)}/${resource}/${seg(name)}/revisions`,
-  rollback: (cluster: string, ns: string, name: string) =>
-    `/api/v1/clusters/${seg(cluster)}/namespaces/${seg(ns)}/deployments/${seg(name)}/rollback`,
+  rollback: (cluster: string, ns: string, resource: string, name: string) =>
+    `/api/v1/clusters/${seg(cluster)}/namespaces/${seg(ns)}/${resource}/${seg(name)}/rollback`,
   apply: (cluster: string, ns: string) => `/api/v1/clusters/${seg(cluster)}/namespaces/${seg(ns)}/apply`,
   nodes: (cluster: string) => `/api/v1/clusters/${seg(cluster)}/nodes`,
   node: (cluster: string, name: string) => `/api/v1/clusters/${seg(cluster)}/nodes/${seg(name)}`,

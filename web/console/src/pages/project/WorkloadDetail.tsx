@@ -293,7 +293,7 @@ function Revisions({ resource, name, version }: { resource: string; name: string
     (signal) => api.get<{ items: Revision[]; total: number }>(paths.revisions(project.cluster, project.namespace, resource, name), { signal }),
     [api, project.cluster, project.namespace, resource, name, debounced],
   );
-  const rollback = { verb: 'create', group: 'apps', resource: 'deployments/rollback', scope: project.scope };
+  const rollback = { verb: 'create', group: 'apps', resource: `${resource}/rollback`, scope: project.scope };
   const items = revisions.data?.items ?? [];
   return (
     <div>
@@ -320,7 +320,7 @@ function Revisions({ resource, name, version }: { resource: string; name: string
                 <td className="wrap">{r.changeCause || '—'}</td>
                 <td>{age(r.creationTimestamp, locale)}</td>
                 <td>
-                  {resource === 'deployments' && !r.current && (
+                  {!r.current && (
                     <Allowed request={rollback}>
                       <Button variant="ghost" onClick={() => setRollingBack(r)}
                         aria-label={t('detail.rollbackTo', { revision: r.revision })}>
@@ -343,7 +343,7 @@ function Revisions({ resource, name, version }: { resource: string; name: string
           onConfirm={async () => {
             let answer: { message?: string };
             try {
-              answer = await api.post<{ message?: string }>(paths.rollback(project.cluster, project.namespace, name), {
+              answer = await api.post<{ message?: string }>(paths.rollback(project.cluster, project.namespace, resource, name), {
                 revision: rollingBack.revision,
               });
             } catch (e) {
