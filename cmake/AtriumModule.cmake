@@ -36,4 +36,9 @@ function(atrium_add_gtest name label)
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(${name} PROPERTIES LABELS ${label}
                        ENVIRONMENT "ATRIUM_SOURCE_DIR=${PROJECT_SOURCE_DIR};ATRIUM_BUILD_DIR=${CMAKE_BINARY_DIR}")
+  if(label STREQUAL "integration")
+    # Integration tests share the real clusters (one node, which workload_ops_test drains) and run one at a time
+    # even under `ctest -j`.
+    set_tests_properties(${name} PROPERTIES RESOURCE_LOCK atrium_real_clusters)
+  endif()
 endfunction()

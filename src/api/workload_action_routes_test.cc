@@ -2,6 +2,8 @@
 // patch) and the routes behind the real front door and authoriser against a scripted apiserver.
 #include "api/workload_action_routes.h"
 
+#include <tuple>
+
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -171,7 +173,7 @@ TEST(WorkloadActions, RollbackPatchCopiesTheReplicaSetTemplateWithoutItsHash) {
     auto plan = plan_rollback(deployment, rs, asked);
     ASSERT_TRUE(plan) << plan.error().message;
     EXPECT_EQ(plan->revision, 1);
-    EXPECT_EQ(plan->replica_set, "web-111");
+    EXPECT_EQ(plan->source, "web-111");
     EXPECT_FALSE(plan->unchanged);
     auto patch = js(plan->patch);
     ASSERT_TRUE(patch.is_array());
@@ -207,6 +209,56 @@ TEST(WorkloadActions, RollbackPatchCopiesTheReplicaSetTemplateWithoutItsHash) {
   EXPECT_EQ(paused.error().code, core::ErrorCode::Conflict);
   // Another deployment's ReplicaSets are never a revision of this one.
   EXPECT_FALSE(plan_rollback(deployment, {js(replicaset_json("x-1", "1", "1", "evil", "", "d-other")), rs[1]}, 1));
+}
+
+TEST(WorkloadActions, ControllerRollbackSendsTheRecordedTemplateAsAStrategicMergePatch) {
+  auto cr = [](const char* name, int revision, const char* image, const char* owner) {
+    return js(fmt::format(
+        R"({{"apiVersion":"apps/v1","kind":"ControllerRevision","metadata":{{"name":"{}","ownerReferences":)"
+        R"([{{"kind":"StatefulSet","name":"db","uid":"{}"}}]}},"revision":{},)"
+        R"("data":{{"spec":{{"template":{{"$patch":"replace","metadata":{{"labels":{{"app":"db"}}}},)"
+        R"("spec":{{"containers":[{{"name":"db","image":"{}"}}]}}}}}}}}}})",
+        name, owner, revision, image));
+  };
+  auto sts = js(R"({"metadata":{"name":"db","uid":"s-1"},"spec":{"template":{"metadata":{"labels":{"app":"db"}},)"
+                R"("spec":{"containers":[{"name":"db","image":"pg:13"}]}}}})");
+  std::vector<json::value> revisions = {cr("db-bbb", 1, "pg:12", "s-1"), cr("db-aaa", 2, "pg:13", "s-1"),
+                                        cr("x-ccc", 5, "redis", "s-2"), js(R"({"revision":3})")};
+  for (std::int64_t asked : {1, 0}) {
+    auto plan = plan_controller_rollback(sts, "statefulset", revisions, asked);
+    ASSERT_TRUE(plan) << plan.error().message;
+    EXPECT_EQ(plan->revision, 1);
+    EXPECT_EQ(plan->source, "db-bbb");
+    EXPECT_FALSE(plan->unchanged);
+    EXPECT_EQ(plan->content_type, "application/strategic-merge-patch+json");
+    auto patch = js(plan->patch);
+    ASSERT_EQ(patch.as_object().size(), 1u);
+    const auto& t = patch.at("spec").at("template");
+    EXPECT_EQ(t.at("$patch").as_string(), "replace") << "the whole template is replaced, as kubectl does";
+    EXPECT_EQ(t.at("spec").at("containers").at(0).at("image").as_string(), "pg:12");
+  }
+  auto same = plan_controller_rollback(sts, "statefulset", revisions, 2);
+  ASSERT_TRUE(same) << same.error().message;
+  EXPECT_TRUE(same->unchanged) << "the recorded template minus $patch equals the current one";
+  EXPECT_TRUE(same->patch.empty());
+
+  auto unknown = plan_controller_rollback(sts, "statefulset", revisions, 5);
+  ASSERT_FALSE(unknown) << "revision 5 belongs to another owner";
+  EXPECT_EQ(unknown.error().code, core::ErrorCode::NotFound);
+  EXPECT_NE(unknown.error().message.find("revision 5 of statefulset db"), std::string::npos) << unknown.error().message;
+  auto lonely = plan_controller_rollback(sts, "statefulset", {revisions[1]}, 0);
+  ASSERT_FALSE(lonely);
+  EXPECT_NE(lonely.error().message.find("no previous revision"), std::string::npos);
+  // Hostile revisions: data that is not an object, a template that is not one, revision numbers as strings.
+  for (const char* bad : {R"({"metadata":{"name":"z","ownerReferences":[{"uid":"s-1"}]},"revision":1,"data":"x"})",
+                          R"({"metadata":{"name":"z","ownerReferences":[{"uid":"s-1"}]},"revision":1,)"
+                          R"("data":{"spec":{"template":[1]}}})",
+                          R"({"metadata":{"name":"z","ownerReferences":[{"uid":"s-1"}]},"revision":"1",)"
+                          R"("data":{"spec":{"template":{}}}})"}) {
+    auto r = plan_controller_rollback(sts, "statefulset", {js(bad), revisions[1]}, 1);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, core::ErrorCode::NotFound) << bad;
+  }
 }
 
 // --- the routes ----------------------------------------------------------------------------------------------
@@ -331,6 +383,34 @@ TEST_F(WorkloadActionRoutesTest, HistoryAndRollback) {
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].content_type, "application/json-patch+json");
   EXPECT_EQ(js(sent[0].body).at(0).at("value").at("spec").at("containers").at(0).at("image").as_string(), "busybox:1");
+}
+
+TEST_F(WorkloadActionRoutesTest, StatefulSetRollbackPatchesWithTheControllerRevision) {
+  api_.put("/apis/apps/v1/namespaces/shop/statefulsets/db",
+           R"({"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"db","namespace":"shop","uid":"s-1"},)"
+           R"("spec":{"template":{"spec":{"containers":[{"name":"db","image":"pg:13"}]}}}})");
+  for (auto [name, revision, image] : {std::tuple{"db-1", 1, "pg:12"}, std::tuple{"db-2", 2, "pg:13"}}) {
+    api_.put(fmt::format("/apis/apps/v1/namespaces/shop/controllerrevisions/{}", name),
+             fmt::format(
+                 R"({{"apiVersion":"apps/v1","kind":"ControllerRevision","metadata":{{"name":"{}",)"
+                 R"("namespace":"shop","ownerReferences":[{{"uid":"s-1"}}]}},"revision":{},"data":{{"spec":)"
+                 R"({{"template":{{"$patch":"replace","spec":{{"containers":[{{"name":"db","image":"{}"}}]}}}}}}}}}})",
+                 name, revision, image));
+  }
+  EXPECT_EQ(call("viewer", "POST", path("statefulsets/db/rollback"), "").status, 403);
+  EXPECT_EQ(call("outsider", "POST", path("statefulsets/db/rollback"), "").status, 403);
+  EXPECT_EQ(call("op", "POST", path("replicasets/web-111/rollback"), "").status, 404) << "not a route";
+  auto back = call("op", "POST", path("statefulsets/db/rollback"), "");
+  ASSERT_EQ(back.status, 200) << back.body;
+  auto v = parse(back);
+  EXPECT_EQ(v.at("kind").as_string(), "StatefulSetRollback");
+  EXPECT_EQ(v.at("controllerRevision").as_string(), "db-1");
+  EXPECT_TRUE(v.at("statefulSet").is_object());
+  auto sent = api_.seen("PATCH", "/apis/apps/v1/namespaces/shop/statefulsets/db");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].content_type, "application/strategic-merge-patch+json");
+  EXPECT_EQ(js(sent[0].body).at("spec").at("template").at("spec").at("containers").at(0).at("image").as_string(),
+            "pg:12");
 }
 
 }  // namespace

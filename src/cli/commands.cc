@@ -317,6 +317,17 @@ void add_commands(CLI::App& app, CliContext& ctx) {
       "--columns", get_args->columns,
       "Table columns as HEADER=json.path,... (default NAME=metadata.name,CREATED=metadata.creationTimestamp)");
   get->callback([&ctx, get_args] { run_command(ctx, [&] { return get_path(ctx, *get_args); }); });
+
+  add_resource_commands(app, ctx,
+                        {.name = "clusters",
+                         .path = "/api/v1/clusters",
+                         .columns = {{"NAME", "metadata.name"},
+                                     {"PHASE", "status.phase"},
+                                     {"VERSION", "status.kubernetesVersion"},
+                                     {"NODES", "status.nodes"},
+                                     {"CREATED", "metadata.creationTimestamp"}},
+                         .aliases = {"cluster"},
+                         .description = "Manage the Kubernetes clusters Atrium manages (create -f with a kubeconfig)"});
 }
 
 int run_cli(CLI::App& app, CliContext& ctx, int argc, const char* const* argv) {

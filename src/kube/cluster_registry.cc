@@ -707,6 +707,9 @@ core::Status ClusterRegistry::remove(const std::string& name) {
                                   "it there",
                                   name));
   }
+  if (options_.before_remove) {
+    if (auto s = options_.before_remove(name); !s) return s;
+  }
   if (auto s = store_.remove(std::string(kClusterKind), "", name, 0); !s) {
     if (s.error().code != core::ErrorCode::NotFound) return s;
   }

@@ -37,6 +37,9 @@ struct ClusterRegistryOptions {
   ClientOptions client;  // for the clients handed to other modules
   // Called after a cluster is removed or its connection changes (e.g. ClusterConnections::forget).
   std::function<void(std::string_view cluster)> on_forget;
+  // Asked before a cluster is removed; an error refuses the removal with it (the server refuses clusters that
+  // still hold projects). Empty: always allowed.
+  std::function<core::Status(std::string_view cluster)> before_remove;
 };
 
 // How create/update treat the cluster behind the kubeconfig.
@@ -78,7 +81,7 @@ class ClusterRegistry {
   // from the configuration; Conflict for a stale metadata.resourceVersion; NotFound.
   core::Result<core::json::object> update(const std::string& name, const core::json::value& body,
                                           WriteOptions options = {});
-  // NotFound; FailedPrecondition for a cluster from the configuration.
+  // NotFound; FailedPrecondition for a cluster from the configuration; before_remove's error.
   core::Status remove(const std::string& name);
   // The served document of one cluster, with its current status. NotFound.
   core::Result<core::json::object> get(const std::string& name) const;

@@ -149,6 +149,8 @@ int serve(const ServerConfig& cfg) {
   cluster_options.on_forget = [&forget_in](std::string_view name) {
     if (auto* c = forget_in.load()) c->forget(name);
   };
+  // A cluster that still holds projects (their namespaces) is not removed.
+  cluster_options.before_remove = [&store](std::string_view name) { return tenancy::require_no_projects(store, name); };
   kube::ClusterRegistry clusters(store, *keyring, clock, cluster_options);
   if (!cfg.kubeconfig.empty()) {
     if (auto s = clusters.add_from_file("local", cfg.kubeconfig, cfg.kubeconfig_context); !s) {

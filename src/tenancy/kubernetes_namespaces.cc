@@ -150,7 +150,14 @@ core::Result<NamespaceOutcome> KubernetesProjectNamespaces::provision(const Proj
                                                                       NamespaceAdoption adoption) {
   auto client = connections_.client(project.cluster);
   if (!client) {
-    if (client.error().code == core::ErrorCode::NotFound) return NamespaceOutcome::NotConnected;
+    if (client.error().code == core::ErrorCode::NotFound) {
+      // A project is its namespace: none can be made on a cluster Atrium does not know.
+      std::string message = fmt::format(
+          "cluster \"{}\" is not registered with Atrium; register it (POST /api/v1/clusters) before creating "
+          "projects on it",
+          project.cluster);
+      return core::fail(core::Error(core::ErrorCode::InvalidArgument, message, {core::Cause{"spec.cluster", message}}));
+    }
     return core::fail(client.error());
   }
   kube::Client& c = **client;

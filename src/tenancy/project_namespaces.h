@@ -30,9 +30,8 @@ enum class NamespaceAdoption {
 };
 
 enum class NamespaceOutcome {
-  Created,       // the namespace did not exist and was made
-  Adopted,       // the namespace existed and was labelled
-  NotConnected,  // the cluster is not registered with Atrium: nothing was made (see docs/design/kube.md)
+  Created,  // the namespace did not exist and was made
+  Adopted,  // the namespace existed and was labelled
 };
 
 enum class NamespaceDisposal {
@@ -46,7 +45,8 @@ class ProjectNamespaces {
 
   // Makes (or, when asked, adopts) the project's namespace, labels it and applies `quota`. Errors: AlreadyExists
   // for an existing namespace not adopted or held by another workspace's project (the message names it);
-  // Unavailable for an unreachable cluster; the cluster's own message for anything it refuses. On error nothing
+  // InvalidArgument naming spec.cluster for a cluster Atrium has not registered; Unavailable for an unreachable
+  // cluster; the cluster's own message for anything it refuses. On error nothing
   // is left behind by this call.
   virtual core::Result<NamespaceOutcome> provision(const ProjectRef& project, const ProjectQuota& quota,
                                                    NamespaceAdoption adoption) = 0;

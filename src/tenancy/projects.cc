@@ -97,6 +97,21 @@ Projects::Projects(storage::Store& store, const core::Clock& clock, iam::RoleBin
                    core::Authorizer& authorizer, ProjectNamespaces* namespaces)
     : store_(store), clock_(clock), bindings_(bindings), authorizer_(authorizer), namespaces_(namespaces) {}
 
+core::Status require_no_projects(storage::Store& store, std::string_view cluster) {
+  auto claims = iam::list_all(store, std::string(iam::kProjectClaimKind), "cluster/" + std::string(cluster),
+                              storage::Store::ScopeMatch::Exact);
+  if (!claims) return core::fail(claims.error());
+  if (claims->empty()) return {};
+  std::vector<std::string> names;
+  for (const auto& c : *claims) {
+    if (names.size() == 5) break;
+    names.push_back(iam::project_claim_workspace(c) + "/" + c.name);
+  }
+  return core::fail(core::ErrorCode::Conflict,
+                    fmt::format("cluster \"{}\" still holds {} project(s) ({}{}); delete them before removing it",
+                                cluster, claims->size(), fmt::join(names, ", "), claims->size() > 5 ? ", ..." : ""));
+}
+
 std::optional<core::Scope> Projects::find_namespace_scope(std::string_view cluster, std::string_view ns) {
   auto claim = store_.get(std::string(iam::kProjectClaimKind), "cluster/" + std::string(cluster), std::string(ns));
   if (!claim) return std::nullopt;

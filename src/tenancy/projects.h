@@ -80,6 +80,10 @@ class Projects {
 core::Status check_quotas(const std::string& workspace, const WorkspaceSpec& ws,
                           const std::vector<std::pair<std::string, ProjectSpec>>& projects);
 
+// The guard before a cluster's removal: Conflict naming up to five of its projects ("workspace/project") while
+// any project lives on `cluster`; errors from the store.
+core::Status require_no_projects(storage::Store& store, std::string_view cluster);
+
 // The mutations deleting everything stored under a project scope key: bindings and custom roles.
 core::Result<std::vector<storage::Mutation>> scope_cleanup(storage::Store& store, const std::string& scope_key);
 

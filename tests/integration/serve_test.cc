@@ -13,6 +13,8 @@
 
 #include "core/json.h"
 #include "net/http_client.h"
+#include "support/atrium_server.h"
+#include "support/kube_cluster.h"
 #include "support/ldap_server.h"
 #include "support/postgres_server.h"
 #include "support/process.h"
@@ -265,6 +267,21 @@ TEST_F(ServeTest, LoginSessionsAndTheAuditTrail) {
 // the lead creates two projects and gives a developer operator in one and viewer in the other; the developer
 // sees both, changes neither it may not, sees nothing of another workspace; an auditor sees every step.
 TEST_F(ServeTest, TenancyJourneyThroughTheCli) {
+  // The two clusters of the story are the project's real ones: `sandbox` is the local cluster, `production` the
+  // second; each project is a namespace there, unique to this run.
+  auto clusters = testing::kube_clusters();
+  ASSERT_TRUE(clusters) << clusters.error().message;
+  const std::string sandbox_project = testing::unique_namespace("merchant-sandbox");
+  const std::string prod_project = testing::unique_namespace("merchant-prod");
+  struct Cleanup {
+    const testing::KubeClusters& c;
+    std::vector<std::pair<std::string, std::string>> namespaces;  // kubeconfig, namespace
+    ~Cleanup() {
+      for (const auto& [kubeconfig, ns] : namespaces) {
+        (void)testing::kubectl(c, kubeconfig, {"delete", "namespace", ns, "--wait=false", "--ignore-not-found"});
+      }
+    }
+  } cleanup{*clusters, {{clusters->local_kubeconfig, sandbox_project}, {clusters->second_kubeconfig, prod_project}}};
   Atrium a((dir_ / "data").string());
   ASSERT_TRUE(a.wait_ready()) << a.process().log();
   auto write = [&](const std::string& name, const std::string& text) {
@@ -292,13 +309,25 @@ TEST_F(ServeTest, TenancyJourneyThroughTheCli) {
     auto r = cli("admin", {"users", "create", "-f", f});
     ASSERT_TRUE(ok(r)) << r.output;
   }
+  for (auto [name, kubeconfig] :
+       {std::pair{"sandbox", clusters->local_kubeconfig}, std::pair{"production", clusters->second_kubeconfig}}) {
+    auto r = cli("admin", {"clusters", "create", "-f",
+                           write(std::string(name) + ".json",
+                                 R"({"apiVersion":"cluster.atrium.io/v1","kind":"Cluster","metadata":{"name":")" +
+                                     std::string(name) + R"("},"spec":{"kubeconfig":)" +
+                                     testing::json_string(testing::read_text_file(kubeconfig)) + "}}")});
+    ASSERT_TRUE(ok(r)) << r.output;
+  }
+  auto listed = cli("admin", {"clusters", "list"});
+  ASSERT_TRUE(ok(listed)) << listed.output;
+  EXPECT_NE(listed.output.find("Ready"), std::string::npos) << listed.output;
   ASSERT_TRUE(ok(cli("admin", {"platform-members", "create", "-f",
                                write("aud.json", R"({"user":"auditor","role":"platform-auditor"})")})));
   for (const std::string ws : {"merchant-platform", "other-team"}) {
     auto r = cli("admin",
                  {"workspaces", "create", "-f",
                   write(ws + ".json", R"({"apiVersion":"tenant.atrium.io/v1","kind":"Workspace","metadata":{"name":")" +
-                                          ws + R"("},"spec":{"clusters":["sandbox","production"]}})")});
+                                          ws + R"("},"spec":{"clusters":["sandbox","production","staging"]}})")});
     ASSERT_TRUE(ok(r)) << r.output;
   }
   auto lead_admin = cli("admin", {"members", "--workspace", "merchant-platform", "create", "-f",
@@ -306,8 +335,15 @@ TEST_F(ServeTest, TenancyJourneyThroughTheCli) {
   ASSERT_TRUE(ok(lead_admin)) << lead_admin.output;
 
   ASSERT_TRUE(ok(cli("lead", {"login", "-u", "lead"}, pw)));
-  for (auto [project, cluster] : std::vector<std::pair<std::string, std::string>>{{"merchant-sandbox", "sandbox"},
-                                                                                  {"merchant-prod", "production"}}) {
+  // A project on a cluster the workspace names but Atrium has not registered yet is refused: it could not be a
+  // namespace.
+  auto nowhere =
+      cli("lead", {"projects", "--workspace", "merchant-platform", "create", "-f",
+                   write("nowhere.json", R"({"metadata":{"name":"nowhere"},"spec":{"cluster":"staging"}})")});
+  EXPECT_FALSE(ok(nowhere));
+  EXPECT_NE(nowhere.output.find("not registered"), std::string::npos) << nowhere.output;
+  for (auto [project, cluster] :
+       std::vector<std::pair<std::string, std::string>>{{sandbox_project, "sandbox"}, {prod_project, "production"}}) {
     auto r =
         cli("lead",
             {"projects", "--workspace", "merchant-platform", "create", "-f",
@@ -315,11 +351,11 @@ TEST_F(ServeTest, TenancyJourneyThroughTheCli) {
                                           project + R"("},"spec":{"cluster":")" + cluster + R"("}})")});
     ASSERT_TRUE(ok(r)) << r.output;
   }
-  auto op = cli("lead", {"project-members", "--workspace", "merchant-platform", "--project", "merchant-sandbox",
-                         "create", "-f", write("dev-op.json", R"({"user":"dev","role":"operator"})")});
+  auto op = cli("lead", {"project-members", "--workspace", "merchant-platform", "--project", sandbox_project, "create",
+                         "-f", write("dev-op.json", R"({"user":"dev","role":"operator"})")});
   ASSERT_TRUE(ok(op)) << op.output;
-  auto view = cli("lead", {"project-members", "--workspace", "merchant-platform", "--project", "merchant-prod",
-                           "create", "-f", write("dev-view.json", R"({"user":"dev","role":"viewer"})")});
+  auto view = cli("lead", {"project-members", "--workspace", "merchant-platform", "--project", prod_project, "create",
+                           "-f", write("dev-view.json", R"({"user":"dev","role":"viewer"})")});
   ASSERT_TRUE(ok(view)) << view.output;
   // The lead has nothing in another workspace.
   EXPECT_FALSE(ok(cli("lead", {"projects", "--workspace", "other-team", "list"})));
@@ -327,21 +363,21 @@ TEST_F(ServeTest, TenancyJourneyThroughTheCli) {
   ASSERT_TRUE(ok(cli("dev", {"login", "-u", "dev"}, pw)));
   auto dev_projects = cli("dev", {"projects", "--workspace", "merchant-platform", "list"});
   ASSERT_TRUE(ok(dev_projects)) << dev_projects.output;
-  EXPECT_NE(dev_projects.output.find("merchant-sandbox"), std::string::npos) << dev_projects.output;
-  EXPECT_NE(dev_projects.output.find("merchant-prod"), std::string::npos);
+  EXPECT_NE(dev_projects.output.find(sandbox_project), std::string::npos) << dev_projects.output;
+  EXPECT_NE(dev_projects.output.find(prod_project), std::string::npos);
   auto dev_ws = cli("dev", {"workspaces", "list"});
   EXPECT_EQ(dev_ws.output.find("other-team"), std::string::npos) << dev_ws.output;
-  auto denied = cli("dev", {"projects", "--workspace", "merchant-platform", "delete", "merchant-prod"});
+  auto denied = cli("dev", {"projects", "--workspace", "merchant-platform", "delete", prod_project});
   EXPECT_FALSE(ok(denied));
   EXPECT_NE(denied.output.find("may not"), std::string::npos) << denied.output;
   EXPECT_FALSE(ok(cli("dev", {"projects", "--workspace", "other-team", "list"})));
-  EXPECT_FALSE(ok(cli("dev", {"project-members", "--workspace", "merchant-platform", "--project", "merchant-prod",
+  EXPECT_FALSE(ok(cli("dev", {"project-members", "--workspace", "merchant-platform", "--project", prod_project,
                               "create", "-f", write("x.json", R"({"user":"outsider","role":"viewer"})")})));
 
   // The lead reads the audit log of their workspace, not the platform's; the developer reads neither.
   auto lead_audit = cli("lead", {"audit", "--workspace", "merchant-platform", "--limit", "200", "-o", "json"});
   ASSERT_TRUE(ok(lead_audit)) << lead_audit.output;
-  EXPECT_NE(lead_audit.output.find("merchant-sandbox"), std::string::npos) << lead_audit.output;
+  EXPECT_NE(lead_audit.output.find(sandbox_project), std::string::npos) << lead_audit.output;
   EXPECT_EQ(lead_audit.output.find("other-team"), std::string::npos) << lead_audit.output;
   EXPECT_FALSE(ok(cli("lead", {"audit"})));
   EXPECT_FALSE(ok(cli("dev", {"audit", "--workspace", "merchant-platform"})));
@@ -355,7 +391,7 @@ TEST_F(ServeTest, TenancyJourneyThroughTheCli) {
   ASSERT_TRUE(ok(cli("admin", {"groups", "create", "-f",
                                write("g.json", R"({"apiVersion":"iam.atrium.io/v1","kind":"Group","metadata":)"
                                                R"({"name":"payments"},"spec":{"members":["outsider","dev"]}})")})));
-  ASSERT_TRUE(ok(cli("lead", {"project-members", "--workspace", "merchant-platform", "--project", "merchant-sandbox",
+  ASSERT_TRUE(ok(cli("lead", {"project-members", "--workspace", "merchant-platform", "--project", sandbox_project,
                               "create", "-f", write("o.json", R"({"user":"outsider","role":"viewer"})")})));
   ASSERT_TRUE(ok(cli("outsider", {"projects", "--workspace", "merchant-platform", "list"})));
   auto removed = cli("admin", {"users", "delete", "outsider"});
@@ -378,6 +414,23 @@ TEST_F(ServeTest, TenancyJourneyThroughTheCli) {
       cli("auditor", {"workspaces", "create", "-f", write("w3.json", R"({"metadata":{"name":"sneaky"}})")});
   EXPECT_FALSE(ok(auditor_write));
   EXPECT_FALSE(ok(cli("auditor", {"workspaces", "delete", "other-team"})));
+
+  // Each project is a namespace on its cluster, labelled with its workspace.
+  for (auto [kubeconfig, ns] :
+       {std::pair{clusters->local_kubeconfig, sandbox_project}, std::pair{clusters->second_kubeconfig, prod_project}}) {
+    auto label = testing::kubectl(*clusters, kubeconfig,
+                                  {"get", "namespace", ns, "-o", "jsonpath={.metadata.labels.atrium\\.io/workspace}"});
+    ASSERT_TRUE(label);
+    EXPECT_EQ(label->output, "merchant-platform") << ns;
+  }
+  // A cluster that holds projects cannot be removed; once its project is gone, it can.
+  auto in_use = cli("admin", {"clusters", "delete", "production"});
+  EXPECT_FALSE(ok(in_use));
+  EXPECT_NE(in_use.output.find("merchant-platform/" + prod_project), std::string::npos) << in_use.output;
+  auto released = cli("lead", {"projects", "--workspace", "merchant-platform", "delete", prod_project});
+  ASSERT_TRUE(ok(released)) << released.output;
+  auto gone = cli("admin", {"clusters", "delete", "production"});
+  EXPECT_TRUE(ok(gone)) << gone.output;
 }
 
 TEST_F(ServeTest, BadConfigurationIsRefusedNamingTheKey) {
