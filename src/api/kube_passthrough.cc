@@ -6,8 +6,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <thread>
 #include <vector>
 
+#include "api/kube_route_support.h"
 #include "api/responses.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -62,6 +64,16 @@ bool is_impersonation_header(std::string_view name) {
     if (std::tolower(static_cast<unsigned char>(name[i])) != prefix[i]) return false;
   }
   return true;
+}
+
+// Only Atrium says whom a request acts as: any Impersonate-* header from the client refuses the request.
+core::Status refuse_impersonation(const net::HttpRequest& req) {
+  for (const auto& [name, value] : req.headers.items()) {
+    if (is_impersonation_header(name)) {
+      return core::fail(core::ErrorCode::PermissionDenied, "impersonation headers are not accepted by Atrium");
+    }
+  }
+  return {};
 }
 
 std::string query_string(const net::HttpRequest& req) {
@@ -237,11 +249,7 @@ void KubePassthrough::register_routes(Router& router) const {
 }
 
 core::Result<net::HttpResponse> KubePassthrough::forward_plain(RouteContext& ctx, std::string path) const {
-  for (const auto& [name, value] : ctx.request.headers.items()) {
-    if (is_impersonation_header(name)) {
-      return core::fail(core::ErrorCode::PermissionDenied, "impersonation headers are not accepted by Atrium");
-    }
-  }
+  if (auto s = refuse_impersonation(ctx.request); !s) return core::fail(s.error());
   auto client = clusters_.client(ctx.param("cluster"));
   if (!client) return core::fail(client.error());
   kube::Request request{"GET", std::move(path)};
@@ -253,11 +261,7 @@ core::Result<net::HttpResponse> KubePassthrough::forward_plain(RouteContext& ctx
 
 core::Result<net::HttpResponse> KubePassthrough::handle(RouteContext& ctx, bool core) const {
   net::HttpRequest& req = ctx.request;
-  for (const auto& [name, value] : req.headers.items()) {
-    if (is_impersonation_header(name)) {
-      return core::fail(core::ErrorCode::PermissionDenied, "impersonation headers are not accepted by Atrium");
-    }
-  }
+  if (auto s = refuse_impersonation(req); !s) return core::fail(s.error());
   if (req.websocket_upgrade || req.header("Upgrade")) {
     return core::fail(invalid(
         "streaming upgrades (exec, attach, port-forward) are not passed through: use Atrium's terminal WebSocket"));
@@ -298,23 +302,36 @@ core::Result<net::HttpResponse> KubePassthrough::handle(RouteContext& ctx, bool 
   request.body = req.body;
   if (!content_type.empty()) request.content_type = content_type;
   if (auto accept = req.header("Accept")) request.accept = std::string(*accept);
-  return forward(ctx, request, *verb == "watch");
+  // Decided in a project: the cluster sees a caller who may act in that namespace only.
+  const std::string project_ns = scope.level == core::Scope::Level::Project ? path->ns : std::string();
+  return forward(ctx, request, *verb == "watch", project_ns);
 }
 
-core::Result<net::HttpResponse> KubePassthrough::forward(RouteContext& ctx, const kube::Request& base,
-                                                         bool watch) const {
+std::string KubePassthrough::namespace_group(std::string_view ns) { return "atrium:namespace:" + std::string(ns); }
+
+core::Result<net::HttpResponse> KubePassthrough::forward(RouteContext& ctx, const kube::Request& base, bool watch,
+                                                         const std::string& project_ns) const {
   const std::string& cluster = ctx.param("cluster");
   auto client = clusters_.client(cluster);
   if (!client) return core::fail(client.error());
-  if (auto s = ensure_binding(cluster, **client); !s) return core::fail(s.error());
+  if (auto s = ensure_binding(cluster, project_ns, **client); !s) return core::fail(s.error());
   auto who = std::make_shared<kube::Impersonation>();
   who->user = "atrium:" + ctx.principal.user;
-  who->groups = {std::string(kGroup), "system:authenticated"};
+  who->groups = {project_ns.empty() ? std::string(kGroup) : namespace_group(project_ns), "system:authenticated"};
   if (!watch) {
     kube::Request request = base;
     request.impersonate = who.get();
     auto upstream = (*client)->send(request);
     if (!upstream) return core::fail(upstream.error());
+    // The cluster refused what Atrium allowed in a project: the namespace's RoleBinding may have gone since this
+    // process made it (the namespace deleted and made again), or a new one is not in the apiserver's RBAC cache
+    // yet. Check it once more and retry, briefly.
+    for (int attempt = 0; upstream->status == 403 && !project_ns.empty() && attempt < 3; ++attempt) {
+      if (auto s = ensure_binding(cluster, project_ns, **client, attempt == 0); !s) return core::fail(s.error());
+      std::this_thread::sleep_for(std::chrono::milliseconds(50 << attempt));
+      upstream = (*client)->send(request);
+      if (!upstream) return core::fail(upstream.error());
+    }
     return passthrough_response(*upstream);
   }
 
@@ -392,39 +409,61 @@ core::Result<net::HttpResponse> KubePassthrough::forward(RouteContext& ctx, cons
   return r;
 }
 
-core::Status KubePassthrough::ensure_binding(std::string_view cluster, kube::Client& client) const {
+core::Status KubePassthrough::ensure_binding(std::string_view cluster, const std::string& ns, kube::Client& client,
+                                             bool again) const {
+  const std::string key = ns.empty() ? std::string(cluster) : std::string(cluster) + "/" + ns;
   {
     std::lock_guard lock(mu_);
-    if (bound_.contains(cluster)) return {};
+    if (again) {
+      bound_.erase(key);
+    } else if (bound_.contains(key)) {
+      return {};
+    }
   }
-  const std::string path = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings";
+  const std::string rbac = "/apis/rbac.authorization.k8s.io/v1";
+  const std::string path = ns.empty() ? rbac + "/clusterrolebindings" : rbac + "/namespaces/" + ns + "/rolebindings";
+  const std::string group = ns.empty() ? std::string(kGroup) : namespace_group(ns);
+  const char* role = ns.empty() ? "cluster-admin" : "admin";
+  const std::string where =
+      ns.empty() ? "on cluster " + std::string(cluster) : "in namespace " + ns + " of cluster " + std::string(cluster);
   auto existing = client.send(kube::Request{"GET", path + "/" + std::string(kBindingName)});
   if (!existing) return core::fail(existing.error());
-  if (existing->status == 404) {
+  bool matches = false;
+  if (existing->status == 200) {
+    // A binding of that name that says something else (edited by hand) is put back.
+    auto v = core::parse_json(existing->body);
+    const auto* subjects = v ? find_path(*v, {"subjects"}) : nullptr;
+    matches = v && string_at(*v, {"roleRef", "name"}) == role && subjects && subjects->is_array() &&
+              subjects->get_array().size() == 1 && string_at(subjects->get_array()[0], {"kind"}) == "Group" &&
+              string_at(subjects->get_array()[0], {"name"}) == group;
+  }
+  if (existing->status == 404 || (existing->status == 200 && !matches)) {
+    json::object meta{{"name", kBindingName}, {"labels", json::object{{"app.kubernetes.io/managed-by", "atrium"}}}};
+    if (!ns.empty()) meta["namespace"] = ns;
     json::object binding{
         {"apiVersion", "rbac.authorization.k8s.io/v1"},
-        {"kind", "ClusterRoleBinding"},
-        {"metadata",
-         json::object{{"name", kBindingName}, {"labels", json::object{{"app.kubernetes.io/managed-by", "atrium"}}}}},
-        {"roleRef",
-         json::object{{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", "cluster-admin"}}},
+        {"kind", ns.empty() ? "ClusterRoleBinding" : "RoleBinding"},
+        {"metadata", std::move(meta)},
+        {"roleRef", json::object{{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", role}}},
         {"subjects",
-         json::array{json::object{{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Group"}, {"name", kGroup}}}}};
-    kube::Request create{"POST", path, json::serialize(binding)};
-    auto created = client.send(create);
+         json::array{json::object{{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Group"}, {"name", group}}}}};
+    // The roleRef of a binding cannot change: a wrong one is deleted and made again.
+    if (existing->status == 200) {
+      auto gone = client.send(kube::Request{"DELETE", path + "/" + std::string(kBindingName)});
+      if (!gone) return core::fail(gone.error());
+    }
+    auto created = client.send(kube::Request{"POST", path, json::serialize(binding)});
     if (!created) return core::fail(created.error());
     if (created->status != 201 && created->status != 409) {
       core::Error e = kube::Client::error_from_response(*created);
-      return core::fail(core::ErrorCode::Unavailable,
-                        "Atrium cannot set up impersonation on cluster " + std::string(cluster) + ": " + e.message);
+      return core::fail(core::ErrorCode::Unavailable, "Atrium cannot set up impersonation " + where + ": " + e.message);
     }
   } else if (existing->status != 200) {
     core::Error e = kube::Client::error_from_response(*existing);
-    return core::fail(core::ErrorCode::Unavailable,
-                      "Atrium cannot check impersonation on cluster " + std::string(cluster) + ": " + e.message);
+    return core::fail(core::ErrorCode::Unavailable, "Atrium cannot check impersonation " + where + ": " + e.message);
   }
   std::lock_guard lock(mu_);
-  bound_.emplace(cluster);
+  bound_.insert(key);
   return {};
 }
 

@@ -1,8 +1,11 @@
 // The Kubernetes API of a cluster, passed through Atrium: /clusters/{cluster}/api/... and /clusters/{cluster}/apis/...
 // (plus /version and /openapi/v2), so `kubectl --server https://atrium/clusters/<c> --token <atrium token>` works.
 // Atrium decides every request with its own rules first (the namespace's project, or cluster scope for anything
-// cluster-wide), then forwards it with its own credentials, impersonating the caller (`atrium:<user>`, group
-// `atrium:passthrough`) so the cluster's audit log and admission see who acted. Client-sent impersonation headers,
+// cluster-wide), then forwards it with its own credentials, impersonating the caller (`atrium:<user>`) so the
+// cluster's audit log and admission see who acted. A request decided in a project carries only the group
+// `atrium:namespace:<ns>`, which a RoleBinding in that namespace gives the ClusterRole `admin`: the cluster itself
+// keeps it inside the namespace (defence in depth). A request decided at cluster scope carries the group
+// `atrium:passthrough`, bound to `cluster-admin`. Client-sent impersonation headers,
 // a body naming another namespace than the path, and path tricks are refused. Watches stream. Design: ADR 006.
 // Thread-safe.
 #pragma once
@@ -53,23 +56,30 @@ class KubePassthrough {
 
   void register_routes(Router& router) const;
 
-  // The group every impersonated caller gets; a ClusterRoleBinding gives it what Atrium's credentials may do.
+  // The group of requests decided at cluster scope; a ClusterRoleBinding gives it what Atrium's credentials may do.
   static constexpr std::string_view kGroup = "atrium:passthrough";
+  // The name of that ClusterRoleBinding and of the RoleBinding in each project namespace.
   static constexpr std::string_view kBindingName = "atrium-passthrough";
+  // The group of requests decided in the project owning namespace `ns`, bound to `admin` in that namespace only.
+  static std::string namespace_group(std::string_view ns);
 
  private:
   core::Result<net::HttpResponse> handle(RouteContext& ctx, bool core) const;
   core::Result<net::HttpResponse> forward_plain(RouteContext& ctx, std::string path) const;
-  core::Result<net::HttpResponse> forward(RouteContext& ctx, const kube::Request& request, bool watch) const;
-  // Creates the ClusterRoleBinding of kGroup once per cluster (per process).
-  core::Status ensure_binding(std::string_view cluster, kube::Client& client) const;
+  // `project_ns`: the namespace of a request decided in its project (empty: decided at cluster scope).
+  core::Result<net::HttpResponse> forward(RouteContext& ctx, const kube::Request& request, bool watch,
+                                          const std::string& project_ns) const;
+  // Creates, once per process, the ClusterRoleBinding of kGroup (`ns` empty) or the RoleBinding of
+  // namespace_group(ns) in `ns`. `again`: check the cluster even when this process made it before.
+  core::Status ensure_binding(std::string_view cluster, const std::string& ns, kube::Client& client,
+                              bool again = false) const;
 
   kube::ClusterConnections& clusters_;
   core::Authorizer& authorizer_;
   NamespaceScope namespace_scope_;
   std::shared_ptr<StreamThreads> streams_;
   mutable std::mutex mu_;
-  mutable std::set<std::string, std::less<>> bound_;  // clusters whose binding exists
+  mutable std::set<std::string, std::less<>> bound_;  // "cluster" or "cluster/ns" whose binding exists
 };
 
 }  // namespace atrium::api

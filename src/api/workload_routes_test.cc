@@ -4,6 +4,7 @@
 
 #include "api/pod_stream_routes.h"
 #include "api/testing/route_matrix.h"
+#include "api/workload_action_routes.h"
 
 namespace atrium::api {
 namespace {
@@ -101,12 +102,15 @@ TEST(WorkloadRoutes, TheRoutesCarryTheMatrixsVerbs) {
   });
   WorkloadRoutes workloads(clusters, authz);
   PodStreamRoutes streams(clusters, nullptr);
+  core::SystemClock clock;
+  WorkloadActionRoutes actions(clusters, authz, clock);
   Router router;
   workloads.register_routes(router);
   streams.register_routes(router);
+  actions.register_routes(router);
   int rows = testing::expect_routes_match_matrix(
       router, [](const std::string& line) { return line.find("/namespaces/") != std::string::npos; });
-  EXPECT_GE(rows, 15);
+  EXPECT_GE(rows, 25);
 }
 
 }  // namespace

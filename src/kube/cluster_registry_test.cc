@@ -63,6 +63,10 @@ class ClusterRegistryTest : public ::testing::Test {
     o.probe_timeout = 500ms;
     o.probe_period = 1h;  // tests call probe_all()
     o.on_forget = [this](std::string_view c) { forgotten_.emplace_back(c); };
+    o.before_remove = [this](std::string_view c) -> core::Status {
+      if (c == in_use_) return core::fail(core::ErrorCode::Conflict, "cluster " + std::string(c) + " holds projects");
+      return {};
+    };
     return std::make_unique<ClusterRegistry>(*store_, keyring, clock_, o);
   }
   std::string phase(const std::string& name) {
@@ -75,6 +79,7 @@ class ClusterRegistryTest : public ::testing::Test {
   crypto::Keyring keyring_;
   core::FakeClock clock_;
   std::vector<std::string> forgotten_;
+  std::string in_use_;  // before_remove refuses this one
   std::unique_ptr<ClusterRegistry> registry_;
 };
 
@@ -297,6 +302,15 @@ TEST_F(ClusterRegistryTest, UpdateKeepsOrReplacesTheKubeconfigAndRemoveForgets) 
   EXPECT_EQ(forgotten_, std::vector<std::string>{"c"});
   EXPECT_EQ(registry_->update("nope", cluster_doc("nope", "")).error().code, core::ErrorCode::NotFound);
 
+  // The guard refuses a cluster in use: nothing is removed or forgotten.
+  in_use_ = "c";
+  auto refused = registry_->remove("c");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, core::ErrorCode::Conflict);
+  EXPECT_TRUE(registry_->get("c"));
+  EXPECT_TRUE(store_->get("Cluster", "", "c"));
+  EXPECT_EQ(forgotten_.size(), 1u);
+  in_use_.clear();
   ASSERT_TRUE(registry_->remove("c"));
   EXPECT_EQ(forgotten_.size(), 2u);
   EXPECT_EQ(registry_->get("c").error().code, core::ErrorCode::NotFound);

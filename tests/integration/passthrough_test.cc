@@ -217,6 +217,36 @@ TEST_F(PassthroughTest, KubectlSeesAndDoesExactlyWhatTheRolesAllow) {
                        {"get", "clusterrolebinding", "atrium-passthrough", "-o", "jsonpath={.subjects[0].name}"});
   ASSERT_TRUE(binding);
   EXPECT_EQ(binding->output, "atrium:passthrough");
+  // Defence in depth: requests decided in the project reach the cluster as the group atrium:namespace:<ns>, which
+  // only the project namespace's RoleBinding empowers; the cluster itself refuses it anywhere else.
+  auto role_binding = testing::kubectl(
+      clusters_, clusters_.local_kubeconfig,
+      {"-n", ns, "get", "rolebinding", "atrium-passthrough", "-o", "jsonpath={.subjects[0].name} {.roleRef.name}"});
+  ASSERT_TRUE(role_binding);
+  EXPECT_EQ(role_binding->output, "atrium:namespace:" + ns + " admin");
+  const std::vector<std::string> as_dev = {"--as", "atrium:dev", "--as-group", "atrium:namespace:" + ns};
+  auto inside = testing::kubectl(clusters_, clusters_.local_kubeconfig,
+                                 {"--as", "atrium:dev", "--as-group", "atrium:namespace:" + ns, "-n", ns, "auth",
+                                  "can-i", "create", "deployments"});
+  ASSERT_TRUE(inside);
+  EXPECT_EQ(inside->output, "yes\n");
+  for (const std::vector<std::string>& elsewhere :
+       {std::vector<std::string>{"-n", "kube-system", "auth", "can-i", "list", "pods"},
+        std::vector<std::string>{"auth", "can-i", "list", "pods", "--all-namespaces"},
+        std::vector<std::string>{"auth", "can-i", "list", "nodes"}}) {
+    std::vector<std::string> args = as_dev;
+    args.insert(args.end(), elsewhere.begin(), elsewhere.end());
+    auto refused = testing::kubectl(clusters_, clusters_.local_kubeconfig, args);
+    ASSERT_TRUE(refused);
+    EXPECT_TRUE(refused->output.ends_with("no\n")) << refused->output;
+  }
+  // A RoleBinding removed by hand is made again on the next refused request.
+  auto removed = testing::kubectl(clusters_, clusters_.local_kubeconfig,
+                                  {"-n", ns, "delete", "rolebinding", "atrium-passthrough"});
+  ASSERT_TRUE(removed && removed->status == 0) << (removed ? removed->output : removed.error().message);
+  auto again = kubectl(dev, {"-n", ns, "get", "configmap", "settings", "-o", "name"});
+  EXPECT_EQ(again.status, 0) << again.output;
+  EXPECT_EQ(again.output, "configmap/settings\n");
 
   // Audited: the developer's create through kubectl, with the project as its scope; the viewer's refusal.
   bool create_seen = false, denial_seen = false;
