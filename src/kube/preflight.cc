@@ -47,23 +47,28 @@ const std::vector<KnownDefect>& known_defects() {
   static const std::vector<KnownDefect> table = [] {
     std::vector<KnownDefect> t;
     const KubeVersion any{0, 0, 0};
-    t.push_back({"apply-crd-int-or-string",
-                 "crd-int-or-string-panic",
-                 any,
-                 {1, 16, 2},
-                 "kube-apiserver before v1.16.2 can panic while serving a CustomResourceDefinition whose OpenAPI "
-                 "schema uses x-kubernetes-int-or-string",
-                 "Kubernetes CHANGELOG-1.16, v1.16.2: fix of the apiserver panic on CRD schemas with "
-                 "x-kubernetes-int-or-string"});
+    // kubernetes/kubernetes#83778: structural schemas (1.15+) unfolded x-kubernetes-int-or-string into a nil
+    // pointer, and serving the CRD's custom resources panicked. Fixed by #83787, backported in #83790 (v1.15.5)
+    // and #83789 (v1.16.2). Before 1.15 the apiserver had no structural schemas and is not affected.
+    const std::string crd_why =
+        "kube-apiserver can panic while serving the custom resources of a CustomResourceDefinition whose OpenAPI "
+        "schema uses x-kubernetes-int-or-string";
+    const std::string crd_source =
+        "kubernetes/kubernetes#83778, fixed in v1.15.5 (#83790) and v1.16.2 (#83789); CHANGELOG-1.15 and "
+        "CHANGELOG-1.16";
+    t.push_back({"apply-crd-int-or-string", "crd-int-or-string-panic", {1, 15, 0}, {1, 15, 5}, crd_why, crd_source});
+    t.push_back({"apply-crd-int-or-string", "crd-int-or-string-panic", {1, 16, 0}, {1, 16, 2}, crd_why, crd_source});
     // CVE-2018-1002105: an upgraded (exec/attach/port-forward) connection proxied by the apiserver could be
-    // reused to send arbitrary requests to the kubelet with the apiserver's credentials.
+    // reused to send arbitrary requests to the kubelet with the apiserver's credentials (kubernetes#71411, fixed
+    // in v1.10.11, v1.11.5, v1.12.3 and v1.13.0).
     const std::string cve_2018 = "CVE-2018-1002105 (kubernetes/kubernetes#71411): fixed in v1.10.11, v1.11.5, v1.12.3";
     const std::string why_2018 =
         "this kube-apiserver lets an exec/attach connection escalate to arbitrary kubelet requests (CVE-2018-1002105)";
     t.push_back({"exec-terminal", "cve-2018-1002105", any, {1, 10, 11}, why_2018, cve_2018});
     t.push_back({"exec-terminal", "cve-2018-1002105", {1, 11, 0}, {1, 11, 5}, why_2018, cve_2018});
     t.push_back({"exec-terminal", "cve-2018-1002105", {1, 12, 0}, {1, 12, 3}, why_2018, cve_2018});
-    // CVE-2020-8559: a compromised node could redirect upgraded requests (exec) to other nodes.
+    // CVE-2020-8559: a compromised node could redirect upgraded requests (exec) to other nodes (kubernetes#92914:
+    // v1.6 to v1.15 and versions before v1.16.13, v1.17.9 and v1.18.6).
     const std::string cve_2020 = "CVE-2020-8559 (kubernetes/kubernetes#92914): fixed in v1.16.13, v1.17.9, v1.18.6";
     const std::string why_2020 =
         "this kube-apiserver follows redirects of upgraded exec requests, so a compromised node can reach other "

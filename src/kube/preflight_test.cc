@@ -23,7 +23,7 @@ TEST(PreflightTest, OldApiServerRefusesCrdWithIntOrString) {
   ASSERT_EQ(checks->size(), 1u);
   EXPECT_FALSE((*checks)[0].passed);
   EXPECT_NE((*checks)[0].reason.find("x-kubernetes-int-or-string"), std::string::npos);
-  EXPECT_NE((*checks)[0].reason.find("v1.16.2"), std::string::npos);
+  EXPECT_NE((*checks)[0].reason.find("fixed in v1.15.5"), std::string::npos) << (*checks)[0].reason;
   auto refused = require_preflight("old", *checks, "v1.15.3");
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, core::ErrorCode::FailedPrecondition);
@@ -32,9 +32,13 @@ TEST(PreflightTest, OldApiServerRefusesCrdWithIntOrString) {
   EXPECT_NE(refused.error().message.find("old"), std::string::npos);
   ASSERT_EQ(refused.error().causes.size(), 1u);
 
-  // The boundary: 1.16.1 still affected, 1.16.2 fixed.
-  EXPECT_FALSE((*preflight("v1.16.1", "apply-crd-int-or-string"))[0].passed);
-  EXPECT_TRUE((*preflight("v1.16.2", "apply-crd-int-or-string"))[0].passed);
+  // The boundaries: structural schemas came with 1.15; fixed in 1.15.5 and 1.16.2.
+  for (auto [version, affected] :
+       {std::pair{"v1.14.10", false}, std::pair{"v1.15.0", true}, std::pair{"v1.15.4", true},
+        std::pair{"v1.15.5", false}, std::pair{"v1.15.12", false}, std::pair{"v1.16.0", true},
+        std::pair{"v1.16.1", true}, std::pair{"v1.16.2", false}}) {
+    EXPECT_EQ(!(*preflight(version, "apply-crd-int-or-string"))[0].passed, affected) << version;
+  }
 }
 
 TEST(PreflightTest, CurrentVersionPasses) {
