@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and tests the web console (web/console) with nothing but node and npm.
 #   scripts/console.sh build   install dependencies when needed, build dist/, check translations and size
-#   scripts/console.sh test    build, then run the component tests (vitest)
+#   scripts/console.sh test    build, then lint (ESLint: jsx-a11y, react-hooks) and run the component tests (vitest)
 #   scripts/console.sh dev     vite dev server proxying /api to $ATRIUM_URL (default http://127.0.0.1:8080)
 #   scripts/console.sh e2e ATRIUM_BINARY
 #                              build, start that atrium on a free loopback port with a fresh data directory and the
@@ -55,7 +55,7 @@ build() {
 }
 
 run_tests() {
-  (cd "$console" && npm test --silent)
+  (cd "$console" && npm run --silent lint && npm test --silent)
 }
 
 with_lock() {

@@ -51,6 +51,7 @@ export function useDecisions(reqs: AccessRequest[]): Decision[] {
   const keys = reqs.map(accessKey).join('\n');
   useEffect(() => {
     cache.ensure(reqs);
+    // `keys` stands for `reqs` (a new array at every render, asking the same questions)
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [cache, keys]);
   return reqs.map((r) => cache.decide(r));

@@ -36,6 +36,7 @@ export function useFetch<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
       },
     );
     return () => ctl.abort();
+    // the caller's deps stand for `load` (a new function at every render, read through loadRef)
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
 

@@ -59,6 +59,9 @@ export default function Login() {
             label={t('login.username')}
             name="username"
             autoComplete="username"
+            // The page is only this form: its first field taking focus is what users expect, and nothing before
+            // it is skipped unheard (the banners above are live regions).
+            // eslint-disable-next-line jsx-a11y/no-autofocus
             autoFocus
             value={username}
             onChange={(e) => setUsername(e.target.value)}

@@ -8,7 +8,7 @@ import { useSession } from '../auth/session';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { useFetch } from '../hooks/useFetch';
 import { useT } from '../i18n';
-import { ClusterPhase } from './platform/Clusters';
+import { ClusterPhase } from './platform/ClusterPhase';
 
 export default function Overview() {
   const t = useT();

@@ -42,8 +42,11 @@ export function Dialog({ title, onClose, children, footer, wide }: {
     }
   };
 
+  // The backdrop only catches what bubbles up from the dialog (Escape, Tab at either end) and a press outside it
+  // (a mouse shortcut for Cancel; the keyboard has Escape): it has no role of its own.
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    <div className="dialog-backdrop" role="presentation" onKeyDown={onKeyDown}
+      onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
         ref={ref}
         className={`dialog${wide ? ' dialog-wide' : ''}`}
@@ -51,7 +54,6 @@ export function Dialog({ title, onClose, children, footer, wide }: {
         aria-modal="true"
         aria-labelledby={titleId}
         tabIndex={-1}
-        onKeyDown={onKeyDown}
       >
         <h2 id={titleId} className="dialog-title">
           {title}

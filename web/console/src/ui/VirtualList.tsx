@@ -103,6 +103,9 @@ export function VirtualList<T>({
       className={`vlist${className ? ` ${className}` : ''}`}
       style={{ maxHeight: height }}
       onScroll={onScroll}
+      // The viewport scrolls by keyboard only when it can take focus (WCAG 2.1.1; axe's scrollable-region-focusable);
+      // its role (a row group, a log) has no interactive equivalent to use instead.
+      // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
       tabIndex={0}
       role={role}
       aria-label={label}

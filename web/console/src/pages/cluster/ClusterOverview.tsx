@@ -1,8 +1,9 @@
 // A cluster: phase, version, nodes, control-plane health, the preflight checks for its version (and running
 // them for one action), its nodes (GET /api/v1/clusters/{c}/nodes, for cluster roles) with cordon / uncordon,
-// drain, labels and taints, its namespaces (which project owns each) and its members (cluster roles).
+// drain, labels and taints, its namespaces (which project owns each) and its members (cluster roles); editing
+// and removing the cluster itself (platform/clusterActions).
 import { useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { Allowed, useAccess } from '../../access/context';
 import { type AccessRequest, clusterScope } from '../../access/rules';
 import { paths } from '../../api/endpoints';
@@ -17,7 +18,8 @@ import { useI18n } from '../../i18n';
 import { Button } from '../../ui/Button';
 import { useToast } from '../../ui/Toast';
 import { SelectField } from '../../ui/Field';
-import { ClusterPhase } from '../platform/Clusters';
+import { fromConfiguration, useClusterActions } from '../platform/clusterActions';
+import { ClusterPhase } from '../platform/ClusterPhase';
 import { MembersView } from '../workspace/Members';
 import { DrainDialog, LabelsDialog, type Node, TaintsDialog } from './NodeActions';
 
@@ -234,13 +236,26 @@ export default function ClusterOverview() {
   const { t, locale } = useI18n();
   const api = useApi();
   const { c = '' } = useParams();
+  const navigate = useNavigate();
   const cluster = useFetch((signal) => api.get<Cluster>(paths.cluster(c), { signal }), [api, c]);
+  const actions = useClusterActions({ onSaved: cluster.reload, onRemoved: () => navigate('/platform/clusters') });
   const s = cluster.data?.status;
+  const labels = Object.entries(cluster.data?.metadata.labels ?? {});
   return (
     <div>
       <div className="breadcrumbs">{t('nav.cluster')}: {c}</div>
-      <h1>{cluster.data?.spec?.displayName || c}</h1>
+      <div className="page-header">
+        <h1>{cluster.data?.spec?.displayName || c}</h1>
+        {cluster.data && actions.buttons(cluster.data, { named: false })}
+      </div>
       <ErrorBanner error={cluster.error} onRetry={cluster.reload} />
+      {cluster.data && fromConfiguration(cluster.data) && <p className="muted">{t('clusters.fromConfiguration')}</p>}
+      {cluster.data?.spec?.description && <p>{cluster.data.spec.description}</p>}
+      {labels.length > 0 && (
+        <ul className="chips" aria-label={t('detail.labels')}>
+          {labels.map(([k, v]) => <li key={k} className="badge mono">{`${k}=${v}`}</li>)}
+        </ul>
+      )}
       {cluster.data && (
         <div className="cards detail-cards">
           <section className="card" aria-labelledby="cl-status">
@@ -299,6 +314,7 @@ export default function ClusterOverview() {
             manage={(verb) => ({ verb, group: 'iam.atrium.io', resource: 'clustermembers', scope: clusterScope(c) })} />
         </section>
       </Allowed>
+      {actions.dialogs}
     </div>
   );
 }

@@ -1,25 +1,27 @@
 // Platform > Clusters: each cluster's phase, version, nodes and control plane, from the prober; adding one by
-// kubeconfig (pasted or read from a file; write-only: the server never sends it back).
-import { useState, type ChangeEvent, type FormEvent } from 'react';
+// kubeconfig (pasted or read from a file; write-only: the server never sends it back); editing and removing one
+// (clusterActions).
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { Allowed, useAccess } from '../../access/context';
 import { platformScope } from '../../access/rules';
 import { paths } from '../../api/endpoints';
-import { ApiError } from '../../api/errors';
 import type { Cluster } from '../../api/types';
 import { useApi } from '../../app/context';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { age } from '../../components/format';
 import { ListPage } from '../../components/ListPage';
+import { useForm } from '../../components/useForm';
 import { checkName } from '../../components/validation';
 import { type MessageKey, useI18n } from '../../i18n';
 import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
-import { TextAreaField, TextField } from '../../ui/Field';
+import { TextField } from '../../ui/Field';
 import { useToast } from '../../ui/Toast';
+import { ClusterPhase } from './ClusterPhase';
+import { checkContext, checkKubeconfig, KubeconfigField, useClusterActions } from './clusterActions';
 
 const createCluster = { verb: 'create', group: 'cluster.atrium.io', resource: 'clusters', scope: platformScope };
-const maxKubeconfigBytes = 1 << 20;
 
 export interface ClusterForm {
   name: string;
@@ -32,19 +34,11 @@ export function validateCluster(f: ClusterForm): Record<string, MessageKey> {
   const out: Record<string, MessageKey> = {};
   const n = checkName(f.name);
   if (n) out['metadata.name'] = n;
-  if (!f.kubeconfig.trim()) out['spec.kubeconfig'] = 'validation.required';
-  else if (f.kubeconfig.length > maxKubeconfigBytes) out['spec.kubeconfig'] = 'clusters.kubeconfigTooLarge';
-  else if (!/(^|\n)\s*clusters\s*:/.test(f.kubeconfig) && !/"clusters"\s*:/.test(f.kubeconfig)) out['spec.kubeconfig'] = 'clusters.notKubeconfig';
-  if (f.context && !/^\S+$/.test(f.context)) out['spec.context'] = 'clusters.badContext';
+  const k = checkKubeconfig(f.kubeconfig);
+  if (k) out['spec.kubeconfig'] = k;
+  const c = checkContext(f.context);
+  if (c) out['spec.context'] = c;
   return out;
-}
-
-export function ClusterPhase({ cluster }: { cluster: Cluster }) {
-  const { t } = useI18n();
-  const phase = cluster.status?.phase ?? 'Unknown';
-  const cls = phase === 'Ready' ? 'badge-ok' : phase === 'Unreachable' ? 'badge-bad' : 'badge-warn';
-  const label = phase === 'Ready' ? t('clusters.ready') : phase === 'Unreachable' ? t('clusters.unreachable') : t('clusters.unknown');
-  return <span className={`badge ${cls}`} title={cluster.status?.message}>{label}</span>;
 }
 
 export default function Clusters() {
@@ -52,6 +46,8 @@ export default function Clusters() {
   const api = useApi();
   const [adding, setAdding] = useState(false);
   const [reload, setReload] = useState(0);
+  const changed = () => setReload((x) => x + 1);
+  const actions = useClusterActions({ onSaved: changed, onRemoved: changed });
   return (
     <div>
       <div className="page-header">
@@ -77,85 +73,56 @@ export default function Clusters() {
           { id: 'source', header: t('clusters.source'), render: (c) => c.status?.source },
           { id: 'age', header: t('common.created'), sortKey: 'creationTimestamp',
             render: (c) => age(c.metadata.creationTimestamp, locale) },
+          { id: 'actions', header: t('common.actions'), width: '2fr', render: (c) => actions.buttons(c) },
         ]}
       />
-      {adding && <AddClusterDialog onClose={() => setAdding(false)} onAdded={() => { setAdding(false); setReload((x) => x + 1); }} />}
+      {adding && <AddClusterDialog onClose={() => setAdding(false)} onAdded={() => { setAdding(false); changed(); }} />}
+      {actions.dialogs}
     </div>
   );
 }
 
-function readText(file: Blob): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result ?? ''));
-    reader.onerror = () => reject(reader.error);
-    reader.readAsText(file);
-  });
-}
+const addFields = ['metadata.name', 'spec.displayName', 'spec.kubeconfig', 'spec.context'];
 
 export function AddClusterDialog({ onClose, onAdded }: { onClose: () => void; onAdded: () => void }) {
   const { t } = useI18n();
   const api = useApi();
   const toast = useToast();
   const { observeError } = useAccess();
-  const [form, setForm] = useState<ClusterForm>({ name: '', displayName: '', kubeconfig: '', context: '' });
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const shown = ['metadata.name', 'spec.displayName', 'spec.kubeconfig', 'spec.context'];
-  const readFile = async (e: ChangeEvent<HTMLInputElement>) => {
-    const file = e.target.files?.[0];
-    if (!file) return;
-    if (file.size > maxKubeconfigBytes) {
-      setErrors({ ...errors, 'spec.kubeconfig': t('clusters.kubeconfigTooLarge') });
-      return;
-    }
-    const text = await readText(file);
-    setForm((f) => ({ ...f, kubeconfig: text }));
-  };
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const local = validateCluster(form);
-    setErrors(Object.fromEntries(Object.entries(local).map(([k, v]) => [k, t(v)])));
-    setError(null);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
+  const [f, setF] = useState<ClusterForm>({ name: '', displayName: '', kubeconfig: '', context: '' });
+  const [fileError, setFileError] = useState<string | undefined>();
+  const form = useForm({
+    validate: () => validateCluster(f),
+    send: async () => {
       await api.post(paths.clusters, {
-        metadata: { name: form.name },
-        spec: { displayName: form.displayName || undefined, kubeconfig: form.kubeconfig, context: form.context || undefined },
+        metadata: { name: f.name },
+        spec: { displayName: f.displayName || undefined, kubeconfig: f.kubeconfig, context: f.context || undefined },
       });
-      toast('success', t('clusters.added', { name: form.name }));
+      toast('success', t('clusters.added', { name: f.name }));
       onAdded();
-    } catch (err) {
-      observeError(createCluster, err);
-      setBusy(false);
-      setError(err);
-      if (err instanceof ApiError) setErrors(err.fieldErrors());
-    }
-  };
+    },
+    onError: (e) => observeError(createCluster, e),
+    fields: addFields,
+  });
   return (
     <Dialog title={t('clusters.add')} onClose={onClose} wide>
-      <form onSubmit={submit} noValidate autoComplete="off">
-        <ErrorBanner error={error} shownFields={shown} />
+      <form onSubmit={form.onSubmit} noValidate autoComplete="off">
+        <ErrorBanner error={form.error} shownFields={form.placed} />
         <div className="form-row">
-          <TextField label={t('common.name')} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })}
-            error={errors['metadata.name']} hint={t('validation.dnsLabelHint')} />
-          <TextField label={t('common.displayName')} value={form.displayName}
-            onChange={(e) => setForm({ ...form, displayName: e.target.value })} error={errors['spec.displayName']} />
+          <TextField label={t('common.name')} value={f.name} onChange={(e) => setF({ ...f, name: e.target.value })}
+            error={form.errors['metadata.name']} hint={t('validation.dnsLabelHint')} />
+          <TextField label={t('common.displayName')} value={f.displayName} maxLength={128}
+            onChange={(e) => setF({ ...f, displayName: e.target.value })} error={form.errors['spec.displayName']} />
         </div>
-        <TextAreaField label={t('clusters.kubeconfig')} value={form.kubeconfig} rows={10} spellCheck={false} className="input mono"
-          onChange={(e) => setForm({ ...form, kubeconfig: e.target.value })} error={errors['spec.kubeconfig']}
-          hint={t('clusters.kubeconfigHint')} />
-        <div className="field">
-          <label htmlFor="cluster-kubeconfig-file">{t('clusters.kubeconfigFile')}</label>
-          <input id="cluster-kubeconfig-file" type="file" onChange={(e) => void readFile(e)} />
-        </div>
-        <TextField label={t('clusters.context')} value={form.context} onChange={(e) => setForm({ ...form, context: e.target.value })}
-          error={errors['spec.context']} hint={t('clusters.contextHint')} />
+        <KubeconfigField label={t('clusters.kubeconfig')} fileLabel={t('clusters.kubeconfigFile')}
+          hint={t('clusters.kubeconfigHint')} value={f.kubeconfig}
+          onChange={(kubeconfig) => { setFileError(undefined); setF((x) => ({ ...x, kubeconfig })); }}
+          error={fileError ?? form.errors['spec.kubeconfig']} onFileError={setFileError} />
+        <TextField label={t('clusters.context')} value={f.context} onChange={(e) => setF({ ...f, context: e.target.value })}
+          error={form.errors['spec.context']} hint={t('clusters.contextHint')} />
         <div className="form-actions">
           <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="submit" variant="primary" busy={busy}>{t('clusters.add')}</Button>
+          <Button type="submit" variant="primary" busy={form.busy}>{t('clusters.add')}</Button>
         </div>
       </form>
     </Dialog>

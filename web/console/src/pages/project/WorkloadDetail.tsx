@@ -1,5 +1,5 @@
 // One workload (Deployment, StatefulSet, DaemonSet), kept live by the watch: its state and conditions, its
-// pods (by its selector), its revisions with roll back to a chosen one (Deployments), and its events. Scale,
+// pods (by its selector), its revisions with roll back to a chosen one, and its events. Scale,
 // restart and delete as in the list.
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
@@ -62,6 +62,14 @@ export interface Revision {
   changeCause?: string;
   creationTimestamp?: string;
   current?: boolean;
+}
+
+// POST …/rollback answers {"kind":"DeploymentRollback"|"StatefulSetRollback"|…, "revision", "replicaSet" or
+// "controllerRevision", "changed", "message"}.
+interface RollbackAnswer {
+  revision?: number;
+  changed?: boolean;
+  message?: string;
 }
 
 interface WorkloadSpec {
@@ -276,7 +284,9 @@ function EventsOf({ name }: { name: string }) {
   );
 }
 
-function Revisions({ resource, name, version }: { resource: string; name: string; version: string }) {
+// The rollout history (newest first, as the server sends it) with roll back to a revision other than the current
+// one. Exported for its tests.
+export function Revisions({ resource, name, version }: { resource: string; name: string; version: string }) {
   const { t, locale } = useI18n();
   const api = useApi();
   const toast = useToast();
@@ -341,15 +351,16 @@ function Revisions({ resource, name, version }: { resource: string; name: string
           confirmLabel={t('detail.rollback')}
           onClose={() => setRollingBack(null)}
           onConfirm={async () => {
-            let answer: { message?: string };
+            let answer: RollbackAnswer;
             try {
-              answer = await api.post<{ message?: string }>(paths.rollback(project.cluster, project.namespace, resource, name), {
+              answer = await api.post<RollbackAnswer>(paths.rollback(project.cluster, project.namespace, resource, name), {
                 revision: rollingBack.revision,
               });
             } catch (e) {
               throw observeError(rollback, e);
             }
-            toast('success', answer.message ?? t('detail.rolledBack', { revision: rollingBack.revision }));
+            // changed: false ("skipped rollback: …"): the template already was that revision's; nothing happened.
+            toast(answer.changed === false ? 'info' : 'success', answer.message ?? t('detail.rolledBack', { revision: rollingBack.revision }));
             revisions.reload();
           }}
         />

@@ -1,0 +1,94 @@
+// The part every form dialog repeats: its own checks before sending (their messages translated, each on its
+// field), one request at a time, and what went wrong: the server's Status causes next to the fields they name,
+// the rest (and the message) for the ErrorBanner, the failure handed to the caller first (a 403 hides the
+// control that led here).
+import { type FormEvent, useState } from 'react';
+import { ApiError } from '../api/errors';
+import { type MessageKey, useT } from '../i18n';
+
+export interface FormOptions {
+  // The form's own checks: a message key by field, nothing when it may be sent.
+  validate?: () => Record<string, MessageKey>;
+  // Sends the form; resolves once the server took it.
+  send: () => Promise<void>;
+  // Sees every failure of `send` first (e.g. the access context's observeError).
+  onError?: (e: unknown) => void;
+  // Where a server cause is shown: the fields the form shows by their path in the object, or a function giving
+  // the form's error key for a cause's field (null: not shown on a field, the banner lists it).
+  fields: readonly string[] | ((field: string) => string | null);
+}
+
+export interface FormState {
+  // Error messages by the form's keys (the object's field paths unless `fields` maps them).
+  errors: Record<string, string>;
+  // The failed request, for <ErrorBanner error={…} shownFields={placed} />.
+  error: unknown;
+  // The server fields whose causes are shown next to a field (the banner leaves them out).
+  placed: string[];
+  busy: boolean;
+  onSubmit: (e: FormEvent) => void;
+  // Forgets the errors (after the form was filled again).
+  reset: () => void;
+}
+
+export function placeCauses(
+  error: ApiError,
+  fields: FormOptions['fields'],
+): { errors: Record<string, string>; placed: string[] } {
+  const at = typeof fields === 'function' ? fields : (f: string) => (fields.includes(f) ? f : null);
+  const errors: Record<string, string> = {};
+  const placed: string[] = [];
+  for (const [field, message] of Object.entries(error.fieldErrors())) {
+    const key = at(field);
+    if (key === null) continue;
+    errors[key] ??= message;
+    placed.push(field);
+  }
+  return { errors, placed };
+}
+
+export function useForm({ validate, send, onError, fields }: FormOptions): FormState {
+  const t = useT();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [placed, setPlaced] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async () => {
+    const local = validate?.() ?? {};
+    setErrors(Object.fromEntries(Object.entries(local).map(([k, v]) => [k, t(v)])));
+    setPlaced([]);
+    setError(null);
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    try {
+      await send();
+    } catch (err) {
+      onError?.(err);
+      setError(err);
+      if (err instanceof ApiError) {
+        const p = placeCauses(err, fields);
+        setErrors(p.errors);
+        setPlaced(p.placed);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return {
+    errors,
+    error,
+    placed,
+    busy,
+    onSubmit: (e: FormEvent) => {
+      e.preventDefault();
+      if (!busy) void submit();
+    },
+    reset: () => {
+      setErrors({});
+      setError(null);
+      setPlaced([]);
+    },
+  };
+}
