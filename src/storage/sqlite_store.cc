@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cstdint>
 #include <functional>
+#include <random>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -124,9 +127,20 @@ class SqliteStore::Connection {
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, static_cast<int>(std::min<std::int64_t>(options.busy_timeout.count(), INT_MAX)));
     if (role == Role::Writer) {
-      // WAL is a property of the file; switching it needs a moment of exclusive access, which the busy handler
-      // waits for when another process is opening the same file.
-      if (auto s = connection->exec("PRAGMA journal_mode = WAL", "enable WAL"); !s) return core::fail(s.error());
+      // WAL is a property of the file; switching it needs a moment of exclusive access. The busy handler waits for
+      // most locks, but where waiting could deadlock (two connections opening a fresh file, each holding a shared
+      // lock and wanting it exclusive) SQLite answers SQLITE_BUSY at once; that is retried here, jittered, within
+      // the same busy timeout.
+      const auto deadline = std::chrono::steady_clock::now() + options.busy_timeout;
+      std::minstd_rand jitter(static_cast<std::uint_fast32_t>(reinterpret_cast<std::uintptr_t>(db)));
+      while (true) {
+        int wal = sqlite3_exec(db, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
+        if (wal == SQLITE_OK) break;
+        if ((wal & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) {
+          return core::fail(sqlite_error(db, wal, "enable WAL"));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1 + jitter() % 20));
+      }
     } else {
       if (auto s = connection->exec("PRAGMA query_only = ON", "configure reader"); !s) return core::fail(s.error());
     }
