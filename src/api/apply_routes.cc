@@ -210,8 +210,9 @@ core::Result<std::vector<ApplyTarget>> plan_apply(std::vector<json::value> docum
   return out;
 }
 
-ApplyRoutes::ApplyRoutes(kube::ClusterConnections& clusters, core::Authorizer& authorizer, audit::AuditLog* audit)
-    : clusters_(clusters), authorizer_(authorizer), audit_(audit) {}
+ApplyRoutes::ApplyRoutes(kube::ClusterConnections& clusters, core::Authorizer& authorizer, audit::AuditLog* audit,
+                         PreflightGate preflight)
+    : clusters_(clusters), authorizer_(authorizer), audit_(audit), preflight_(std::move(preflight)) {}
 
 void ApplyRoutes::register_routes(Router& router) const {
   // No verb on the route: each document is authorised by the handler (its kind is only known from the body).
@@ -349,6 +350,10 @@ core::Result<net::HttpResponse> ApplyRoutes::apply(RouteContext& ctx) const {
                                   needed, t.resource.name, t.name, ns, t.at));
   }
 
+  // Server-side apply is beta and on by default from 1.16: older clusters are refused before anything is written.
+  if (preflight_) {
+    if (auto s = preflight_(cluster, "server-side-apply"); !s) return core::fail(s.error());
+  }
   std::string query = "?fieldManager=atrium&force=true";
   if (auto dry = ctx.request.query_param("dryRun"); dry && *dry == "All") query += "&dryRun=All";
   json::array results;

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/kube_route_support.h"
 #include "api/router.h"
 #include "audit/audit_log.h"
 #include "core/auth.h"
@@ -66,7 +67,9 @@ core::Result<std::vector<ApplyTarget>> plan_apply(std::vector<json::value> docum
 class ApplyRoutes {
  public:
   // `audit` may be null (no audit log configured).
-  ApplyRoutes(kube::ClusterConnections& clusters, core::Authorizer& authorizer, audit::AuditLog* audit);
+  // `preflight` gates every apply with the cluster's "server-side-apply" checks (412 before anything is written).
+  ApplyRoutes(kube::ClusterConnections& clusters, core::Authorizer& authorizer, audit::AuditLog* audit,
+              PreflightGate preflight = {});
   void register_routes(Router& router) const;
 
  private:
@@ -79,6 +82,7 @@ class ApplyRoutes {
   kube::ClusterConnections& clusters_;
   core::Authorizer& authorizer_;
   audit::AuditLog* audit_;
+  PreflightGate preflight_;
   // Discovery per cluster, for kinds (ClusterConnections looks resources up by plural only); refreshed when a
   // kind is missing (a CRD installed since), at most every few seconds.
   struct ClusterKinds {

@@ -324,5 +324,36 @@ TEST_F(ApplyRoutesTest, HostileBodies) {
   EXPECT_TRUE(api_.seen("PATCH").empty());
 }
 
+class ApplyPreflightTest : public testing::KubeRouteTest {
+ protected:
+  void SetUp() override {
+    KubeRouteTest::SetUp();
+    // A gate refusing server-side apply, as for a cluster older than 1.16.
+    routes_ = std::make_unique<ApplyRoutes>(*connections_, *authz_, audit_.get(), preflight_.gate());
+    routes_->register_routes(router_);
+    start_handler();
+  }
+  void TearDown() override {
+    KubeRouteTest::TearDown();
+    routes_.reset();
+  }
+  net::HttpResponse apply(const std::string& user, const std::string& body) {
+    return call(user, "POST", "/api/v1/clusters/local/namespaces/shop/apply", body, "application/yaml");
+  }
+  testing::RecordingGate preflight_{.refused_action = "server-side-apply"};
+  std::unique_ptr<ApplyRoutes> routes_;
+};
+
+TEST_F(ApplyPreflightTest, AClusterFailingTheServerSideApplyPreflightIsRefusedBeforeAnyWrite) {
+  auto r = apply("op", kTwoDocuments);
+  EXPECT_EQ(r.status, 412) << r.body;
+  EXPECT_NE(std::string(r.body_view()).find("server-side-apply"), std::string::npos) << r.body_view();
+  EXPECT_TRUE(api_.seen("PATCH").empty()) << "nothing written";
+  EXPECT_EQ(preflight_.asked, std::vector<std::string>{"local:server-side-apply"});
+  // Refusals of the caller come first: the gate is not even asked for a viewer.
+  EXPECT_EQ(apply("viewer", kTwoDocuments).status, 403);
+  EXPECT_EQ(preflight_.asked.size(), 1u);
+}
+
 }  // namespace
 }  // namespace atrium::api

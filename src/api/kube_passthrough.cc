@@ -217,10 +217,11 @@ core::Status check_body_namespace(std::string_view content_type, std::string_vie
 }
 
 KubePassthrough::KubePassthrough(kube::ClusterConnections& clusters, core::Authorizer& authorizer,
-                                 NamespaceScope namespace_scope)
+                                 NamespaceScope namespace_scope, PreflightGate preflight)
     : clusters_(clusters),
       authorizer_(authorizer),
       namespace_scope_(std::move(namespace_scope)),
+      preflight_(std::move(preflight)),
       streams_(std::make_shared<StreamThreads>()) {}
 
 KubePassthrough::~KubePassthrough() { streams_->stop(); }
@@ -297,6 +298,12 @@ core::Result<net::HttpResponse> KubePassthrough::handle(RouteContext& ctx, bool 
   std::string content_type(req.header("Content-Type").value_or(""));
   if (write && !path->ns.empty()) {
     if (auto s = check_body_namespace(content_type, req.body, path->ns); !s) return core::fail(s.error());
+  }
+  // A CRD whose schema uses x-kubernetes-int-or-string can make some API servers panic (kube/preflight.h): such
+  // writes go only to clusters whose version passes that check.
+  if (write && preflight_ && path->group == "apiextensions.k8s.io" && path->resource == "customresourcedefinitions" &&
+      req.body.find("x-kubernetes-int-or-string") != std::string::npos) {
+    if (auto s = preflight_(cluster, "apply-crd-int-or-string"); !s) return core::fail(s.error());
   }
   kube::Request request{req.method, upstream_path + query_string(req)};
   request.body = req.body;

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/kube_route_support.h"
 #include "api/router.h"
 #include "api/stream_threads.h"
 #include "core/auth.h"
@@ -49,7 +50,10 @@ core::Status check_body_namespace(std::string_view content_type, std::string_vie
 class KubePassthrough {
  public:
   using NamespaceScope = std::function<std::optional<core::Scope>(std::string_view cluster, std::string_view ns)>;
-  KubePassthrough(kube::ClusterConnections& clusters, core::Authorizer& authorizer, NamespaceScope namespace_scope);
+  // `preflight` gates writes of CustomResourceDefinitions whose schema uses x-kubernetes-int-or-string with the
+  // cluster's "apply-crd-int-or-string" checks (412 before the cluster sees them).
+  KubePassthrough(kube::ClusterConnections& clusters, core::Authorizer& authorizer, NamespaceScope namespace_scope,
+                  PreflightGate preflight = {});
   ~KubePassthrough();  // ends running watches
   KubePassthrough(const KubePassthrough&) = delete;
   KubePassthrough& operator=(const KubePassthrough&) = delete;
@@ -77,6 +81,7 @@ class KubePassthrough {
   kube::ClusterConnections& clusters_;
   core::Authorizer& authorizer_;
   NamespaceScope namespace_scope_;
+  PreflightGate preflight_;
   std::shared_ptr<StreamThreads> streams_;
   mutable std::mutex mu_;
   mutable std::set<std::string, std::less<>> bound_;  // "cluster" or "cluster/ns" whose binding exists

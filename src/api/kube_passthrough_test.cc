@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include "api/testing/kube_route_fixture.h"
+
 namespace atrium::api {
 namespace {
 
@@ -126,6 +130,63 @@ TEST(BodyNamespaceTest, ObjectsListsAndPatches) {
   EXPECT_FALSE(check_body_namespace("application/apply-patch+yaml", "metadata:\n  namespace: x\n", "ns"));
   EXPECT_TRUE(check_body_namespace("application/apply-patch+yaml", R"({"metadata":{"namespace":"ns"}})", "ns"));
   EXPECT_FALSE(check_body_namespace("application/json", "[]]", "ns"));
+}
+
+// The passthrough's gate: a CRD whose schema uses x-kubernetes-int-or-string goes only to a cluster that passes
+// the "apply-crd-int-or-string" checks; other CRDs and other writes do not ask.
+class PassthroughPreflightTest : public testing::KubeRouteTest {
+ protected:
+  void SetUp() override {
+    KubeRouteTest::SetUp();
+    routes_ = std::make_unique<KubePassthrough>(
+        *connections_, *authz_,
+        [](std::string_view cluster, std::string_view ns) -> std::optional<core::Scope> {
+          if (ns != "shop") return std::nullopt;
+          core::Scope s = iam::project_scope("ws", std::string(ns));
+          s.cluster = std::string(cluster);
+          return s;
+        },
+        preflight_.gate());
+    routes_->register_routes(router_);
+    start_handler();
+  }
+  void TearDown() override {
+    KubeRouteTest::TearDown();
+    routes_.reset();
+  }
+  static std::string crd(const std::string& name, bool int_or_string) {
+    return fmt::format(
+        R"({{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{{"name":"{}"}},)"
+        R"("spec":{{"group":"example.com","scope":"Namespaced","names":{{"plural":"foos","kind":"Foo"}},)"
+        R"("versions":[{{"name":"v1","served":true,"storage":true,"schema":{{"openAPIV3Schema":{{"type":"object",)"
+        R"("properties":{{"port":{}}}}}}}}}]}}}})",
+        name, int_or_string ? R"({"x-kubernetes-int-or-string":true})" : R"({"type":"integer"})");
+  }
+  testing::RecordingGate preflight_{.refused_action = "apply-crd-int-or-string"};
+  std::unique_ptr<KubePassthrough> routes_;
+};
+
+TEST_F(PassthroughPreflightTest, ACrdWithIntOrStringIsRefusedOnAClusterFailingThePreflight) {
+  const std::string crds = "/clusters/local/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+  auto refused = call("admin", "POST", crds, crd("foos.example.com", true), "application/json");
+  EXPECT_EQ(refused.status, 412) << refused.body_view();
+  EXPECT_NE(std::string(refused.body_view()).find("apply-crd-int-or-string"), std::string::npos);
+  EXPECT_TRUE(api_.seen("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions").empty());
+  EXPECT_EQ(call("admin", "PUT", crds + "/foos.example.com", crd("foos.example.com", true), "application/json").status,
+            412);
+  EXPECT_EQ(preflight_.asked.size(), 2u);
+  // A CRD without it, and other writes, are not gated (they go on to the cluster, which the fake answers as it
+  // can: it has no RBAC to set impersonation up with).
+  auto plain = call("admin", "POST", crds, crd("bars.example.com", false), "application/json");
+  EXPECT_NE(plain.status, 412) << plain.body_view();
+  EXPECT_NE(call("op", "POST", "/clusters/local/api/v1/namespaces/shop/configmaps",
+                 R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}})", "application/json")
+                .status,
+            412);
+  EXPECT_EQ(preflight_.asked.size(), 2u);
+  // Someone who may not write CRDs is refused by the roles first.
+  EXPECT_EQ(call("op", "POST", crds, crd("foos.example.com", true), "application/json").status, 403);
+  EXPECT_EQ(preflight_.asked.size(), 2u);
 }
 
 }  // namespace

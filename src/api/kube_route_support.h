@@ -3,6 +3,8 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <functional>
+
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -16,6 +18,12 @@
 #include "net/http.h"
 
 namespace atrium::api {
+
+// The preflight checks of a risky action on a cluster ("exec-terminal", "server-side-apply",
+// "apply-crd-int-or-string"; the table in kube/preflight.h), run right before the action: FailedPrecondition (412)
+// with every failed check's reason refuses it. The server wires ClusterRegistry::require_preflight; an empty gate
+// checks nothing (unit tests of other behaviour).
+using PreflightGate = std::function<core::Status(std::string_view cluster, std::string_view action)>;
 
 // The value at `path` (object keys) inside `v`, or null when any step is missing or not an object.
 const json::value* find_path(const json::value& v, std::initializer_list<std::string_view> path);

@@ -279,8 +279,11 @@ std::string take_utf8(std::string& pending, bool final) {
   return out;
 }
 
-PodStreamRoutes::PodStreamRoutes(kube::ClusterConnections& clusters, audit::AuditLog* audit)
-    : clusters_(clusters), audit_(audit), streams_(std::make_shared<StreamThreads>()) {}
+PodStreamRoutes::PodStreamRoutes(kube::ClusterConnections& clusters, audit::AuditLog* audit, PreflightGate preflight)
+    : clusters_(clusters),
+      audit_(audit),
+      preflight_(std::move(preflight)),
+      streams_(std::make_shared<StreamThreads>()) {}
 
 PodStreamRoutes::~PodStreamRoutes() { streams_->stop(); }
 
@@ -375,6 +378,10 @@ core::Result<net::HttpResponse> PodStreamRoutes::exec(RouteContext& ctx) const {
   r.websocket = std::make_shared<net::WebSocketHandler>();
   auto client = clusters_.client(ctx.param("cluster"));
   if (!client) return core::fail(client.error());
+  // Known defects of the cluster's version with exec (CVE-2018-1002105, CVE-2020-8559) refuse the terminal.
+  if (preflight_) {
+    if (auto s = preflight_(ctx.param("cluster"), "exec-terminal"); !s) return core::fail(s.error());
+  }
   // A plain GET learns what the upgrade would meet (browsers cannot read a refused upgrade's Status): the pod and
   // container are checked, then the server answers 426 Upgrade Required.
   if (!ctx.request.websocket_upgrade) {

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/kube_route_support.h"
 #include "api/router.h"
 #include "api/stream_threads.h"
 #include "audit/audit_log.h"
@@ -60,7 +61,8 @@ std::string take_utf8(std::string& pending, bool final);
 class PodStreamRoutes {
  public:
   // `audit` may be null (no audit log configured).
-  PodStreamRoutes(kube::ClusterConnections& clusters, audit::AuditLog* audit);
+  // `preflight` gates every terminal with the cluster's "exec-terminal" checks (412 before the upgrade).
+  PodStreamRoutes(kube::ClusterConnections& clusters, audit::AuditLog* audit, PreflightGate preflight = {});
   ~PodStreamRoutes();  // stops every stream and joins its thread
   PodStreamRoutes(const PodStreamRoutes&) = delete;
   PodStreamRoutes& operator=(const PodStreamRoutes&) = delete;
@@ -74,6 +76,7 @@ class PodStreamRoutes {
 
   kube::ClusterConnections& clusters_;
   audit::AuditLog* audit_;
+  PreflightGate preflight_;
   std::shared_ptr<StreamThreads> streams_;
 };
 

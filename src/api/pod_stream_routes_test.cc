@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "api/testing/kube_route_fixture.h"
+
 #include <string>
 
 namespace atrium::api {
@@ -120,6 +122,40 @@ TEST(PodStreamRoutesTest, Utf8IsCompletedAcrossChunksAndRepaired) {
   EXPECT_EQ(take_utf8(pending, true), "\xEF\xBF\xBD\xEF\xBF\xBD");
   pending = "\xF0\x9F\x98\x80";
   EXPECT_EQ(take_utf8(pending, false), "\xF0\x9F\x98\x80");
+}
+
+// The terminal's gate: a cluster failing the "exec-terminal" checks (CVE-2018-1002105, CVE-2020-8559) gets no
+// terminal; the refusal is readable by a plain GET (browsers cannot read a refused upgrade's Status).
+class ExecPreflightTest : public testing::KubeRouteTest {
+ protected:
+  void SetUp() override {
+    KubeRouteTest::SetUp();
+    routes_ = std::make_unique<PodStreamRoutes>(*connections_, audit_.get(), preflight_.gate());
+    routes_->register_routes(router_);
+    start_handler();
+  }
+  void TearDown() override {
+    KubeRouteTest::TearDown();
+    routes_.reset();
+  }
+  testing::RecordingGate preflight_{.refused_action = "exec-terminal"};
+  std::unique_ptr<PodStreamRoutes> routes_;
+};
+
+TEST_F(ExecPreflightTest, ATerminalOnAClusterFailingThePreflightIsRefused) {
+  const std::string exec = "/api/v1/clusters/local/namespaces/shop/pods/web-0/exec?container=app";
+  auto plain = call("op", "GET", exec);
+  EXPECT_EQ(plain.status, 412) << plain.body_view();
+  EXPECT_NE(std::string(plain.body_view()).find("exec-terminal"), std::string::npos) << plain.body_view();
+  auto upgrade = testing::make_request("GET", exec, {}, "t-op");
+  upgrade.websocket_upgrade = true;
+  auto refused = handler_->handle(upgrade);
+  EXPECT_EQ(refused.status, 412);
+  EXPECT_TRUE(api_.seen("GET", "/api/v1/namespaces/shop/pods/web-0/exec").empty()) << "the cluster never saw it";
+  EXPECT_EQ(preflight_.asked, (std::vector<std::string>{"local:exec-terminal", "local:exec-terminal"}));
+  // A viewer is refused by the roles before the gate is asked.
+  EXPECT_EQ(call("viewer", "GET", exec).status, 403);
+  EXPECT_EQ(preflight_.asked.size(), 2u);
 }
 
 }  // namespace

@@ -534,7 +534,15 @@ core::Result<std::vector<PreflightCheck>> ClusterRegistry::preflight(std::string
   return kube::preflight(status.kubernetes_version, action);
 }
 
-core::Status ClusterRegistry::require_preflight(std::string_view name, std::string_view action) const {
+core::Status ClusterRegistry::require_preflight(std::string_view name, std::string_view action) {
+  if (auto entry = find_entry(name)) {
+    bool never_probed = false;
+    {
+      std::lock_guard l(mu_);
+      never_probed = (*entry)->status.kubernetes_version.empty() && (*entry)->status.phase != kPhaseUnreachable;
+    }
+    if (never_probed) probe(**entry);
+  }
   auto checks = preflight(name, action);
   if (!checks) return core::fail(checks.error());
   std::string version;

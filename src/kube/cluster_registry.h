@@ -98,7 +98,8 @@ class ClusterRegistry {
   // unknown action; NotFound; Unavailable while the version is not known (never probed, unreachable).
   core::Result<std::vector<PreflightCheck>> preflight(std::string_view name, std::string_view action) const;
   // preflight(), then FailedPrecondition (412) with every failed check's reason: the gate before a risky action.
-  core::Status require_preflight(std::string_view name, std::string_view action) const;
+  // A cluster not probed yet (just added, or at start-up) is probed first, synchronously (probe_timeout).
+  core::Status require_preflight(std::string_view name, std::string_view action);
 
  private:
   struct Entry;

@@ -249,6 +249,23 @@ TEST_F(ClusterRegistryTest, DisappearingClusterTurnsUnreachableAndFailsFastWitho
   EXPECT_TRUE(registry_->client("hangs"));
 }
 
+TEST_F(ClusterRegistryTest, TheGateProbesAClusterNotProbedYet) {
+  // Registered without verification (so never probed): the gate probes it first rather than answering 503.
+  FakeApiServer old_api("v1.15.3");
+  ASSERT_TRUE(old_api.ok());
+  ASSERT_TRUE(
+      registry_->create(cluster_doc("fresh", kubeconfig_for(old_api.url())), {.reachability = Reachability::Skipped}));
+  const auto before = registry_->get("fresh");
+  ASSERT_TRUE(before);
+  const auto* version = before->at("status").as_object().if_contains("kubernetesVersion");
+  EXPECT_TRUE(!version || version->as_string().empty()) << "not probed yet";
+  auto refused = registry_->require_preflight("fresh", "exec-terminal");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(core::http_status(refused.error()), 412) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("CVE-2020-8559"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(registry_->get("fresh")->at("status").at("kubernetesVersion").as_string(), "v1.15.3");
+}
+
 TEST_F(ClusterRegistryTest, PreflightRefusesOldVersionAndPassesCurrent) {
   FakeApiServer old_api("v1.15.3"), new_api("v1.20.2");
   ASSERT_TRUE(old_api.ok() && new_api.ok());

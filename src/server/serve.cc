@@ -171,7 +171,11 @@ int serve(const ServerConfig& cfg) {
   api::WorkloadRoutes workload_routes(connections, rbac);
   workload_routes.register_routes(router);
   // Pod logs and terminals (exec sessions audited); its stream threads end before the connections go.
-  api::PodStreamRoutes pod_stream_routes(connections, &audit_log);
+  // Risky actions (terminals, server-side apply, CRDs with int-or-string schemas) pass the cluster's preflight first.
+  api::PreflightGate preflight = [&clusters](std::string_view cluster, std::string_view action) {
+    return clusters.require_preflight(cluster, action);
+  };
+  api::PodStreamRoutes pod_stream_routes(connections, &audit_log, preflight);
   pod_stream_routes.register_routes(router);
   // Scale, restart, rollout history and rollback; nodes for cluster roles; apply (server-side apply, each document
   // authorised and audited).
@@ -179,7 +183,7 @@ int serve(const ServerConfig& cfg) {
   workload_action_routes.register_routes(router);
   api::NodeRoutes node_routes(connections, rbac);
   node_routes.register_routes(router);
-  api::ApplyRoutes apply_routes(connections, rbac, &audit_log);
+  api::ApplyRoutes apply_routes(connections, rbac, &audit_log, preflight);
   apply_routes.register_routes(router);
   // Tenancy: a project is its namespace on its cluster (made, labelled, given quota and limits through the
   // connections above).
@@ -187,9 +191,10 @@ int serve(const ServerConfig& cfg) {
   tenancy::Workspaces workspaces(store, clock, bindings, rbac, &project_namespaces);
   tenancy::Projects projects(store, clock, bindings, rbac, &project_namespaces);
   // kubectl through Atrium: /clusters/{c}/api|apis/..., decided by Atrium's roles, forwarded impersonating the caller.
-  api::KubePassthrough passthrough(connections, rbac, [&projects](std::string_view cluster, std::string_view ns) {
-    return projects.find_namespace_scope(cluster, ns);
-  });
+  api::KubePassthrough passthrough(
+      connections, rbac,
+      [&projects](std::string_view cluster, std::string_view ns) { return projects.find_namespace_scope(cluster, ns); },
+      preflight);
   passthrough.register_routes(router);
   // Who the caller is and what they may do (the console shows only usable controls).
   api::AccessReviewRoutes access_reviews(rbac, [&projects](std::string_view cluster, std::string_view ns) {

@@ -7,10 +7,15 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "api/api_handler.h"
+#include "api/kube_route_support.h"
 #include "api/testing/fake_kube_api.h"
 #include "api/testing/test_requests.h"
 #include "audit/audit_log.h"
@@ -38,6 +43,21 @@ class PrefixTokenAuthenticator : public core::Authenticator {
       return core::Principal{c.bearer_token->substr(2), {}, "token"};
     }
     return core::fail(core::ErrorCode::Unauthenticated, "invalid or expired token");
+  }
+};
+
+// A preflight gate standing for the registry's: refuses `refused_action` with a 412 as require_preflight does,
+// and records what it was asked.
+struct RecordingGate {
+  std::string refused_action;
+  std::vector<std::string> asked;
+  PreflightGate gate() {
+    return [this](std::string_view cluster, std::string_view action) -> core::Status {
+      asked.push_back(std::string(cluster) + ":" + std::string(action));
+      if (action != refused_action) return {};
+      return core::fail(core::ErrorCode::FailedPrecondition,
+                        fmt::format("cluster {} (v1.15.3) fails the preflight checks of {}", cluster, action));
+    };
   }
 };
 
