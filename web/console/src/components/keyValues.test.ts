@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { causeKey, checkLabelKey, checkLabelValue, checkQuotaName, checkQuotaValue, mapPatch, validateRows } from './keyValues';
+import { causeKey, causeRow, checkLabelKey, checkLabelValue, checkQuotaName, checkQuotaValue, mapPatch, validateRows } from './keyValues';
 
 describe('key/value checks', () => {
   it('accepts Kubernetes label keys and values and refuses the rest', () => {
@@ -42,5 +42,9 @@ describe('key/value checks', () => {
     expect(causeKey('labels["team/x"]')).toBe('team/x');
     expect(causeKey('spec.quota.hard["pods"]')).toBe('pods');
     expect(causeKey('spec.name')).toBeNull();
+    const rows = [{ key: 'cpu', value: '1' }, { key: ' pods ', value: '2' }];
+    expect(causeRow(rows, 'spec.quota.hard["pods"]')).toBe(1);
+    expect(causeRow(rows, 'spec.quota.hard["memory"]')).toBe(-1);
+    expect(causeRow(rows, 'spec.name')).toBe(-1);
   });
 });

@@ -85,3 +85,9 @@ export function causeKey(field: string): string | null {
   const m = /\["([^"]*)"\]$/.exec(field);
   return m ? m[1] : null;
 }
+
+// The row a server cause names (`labels["a"]`: the row whose key is "a"), or -1.
+export function causeRow(rows: KeyValue[], field: string): number {
+  const key = causeKey(field);
+  return key === null ? -1 : rows.findIndex((r) => r.key.trim() === key);
+}

@@ -3,7 +3,7 @@
 // the rest (and the message) for the ErrorBanner, the failure handed to the caller first (a 403 hides the
 // control that led here).
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../api/errors';
+import { ApiError, type StatusCause } from '../api/errors';
 import { type MessageKey, useT } from '../i18n';
 
 export interface FormOptions {
@@ -16,6 +16,12 @@ export interface FormOptions {
   // Where a server cause is shown: the fields the form shows by their path in the object, or a function giving
   // the form's error key for a cause's field (null: not shown on a field, the banner lists it).
   fields: readonly string[] | ((field: string) => string | null);
+  // List fields (e.g. 'spec.members') that also take the causes of their items ('spec.members[1]'), shown on
+  // the list's field with the item's path ("spec.members[1]: user "zed" does not exist"); a cause on the list
+  // itself is placed by `fields`.
+  lists?: readonly string[];
+  // The causes to place (default: the Status's own; e.g. also those read out of its message).
+  causes?: (error: ApiError) => StatusCause[];
 }
 
 export interface FormState {
@@ -32,22 +38,24 @@ export interface FormState {
 }
 
 export function placeCauses(
-  error: ApiError,
-  fields: FormOptions['fields'],
+  causes: readonly StatusCause[],
+  { fields, lists = [] }: Pick<FormOptions, 'fields' | 'lists'>,
 ): { errors: Record<string, string>; placed: string[] } {
   const at = typeof fields === 'function' ? fields : (f: string) => (fields.includes(f) ? f : null);
   const errors: Record<string, string> = {};
   const placed: string[] = [];
-  for (const [field, message] of Object.entries(error.fieldErrors())) {
-    const key = at(field);
+  for (const { field, message } of causes) {
+    if (!field) continue;
+    const list = lists.find((l) => field.startsWith(`${l}[`));
+    const key = list ?? at(field);
     if (key === null) continue;
-    errors[key] ??= message;
-    placed.push(field);
+    errors[key] ??= list ? `${field}: ${message}` : message;
+    if (!placed.includes(field)) placed.push(field);
   }
   return { errors, placed };
 }
 
-export function useForm({ validate, send, onError, fields }: FormOptions): FormState {
+export function useForm({ validate, send, onError, fields, lists, causes }: FormOptions): FormState {
   const t = useT();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
@@ -67,7 +75,7 @@ export function useForm({ validate, send, onError, fields }: FormOptions): FormS
       onError?.(err);
       setError(err);
       if (err instanceof ApiError) {
-        const p = placeCauses(err, fields);
+        const p = placeCauses(causes?.(err) ?? err.causes, { fields, lists });
         setErrors(p.errors);
         setPlaced(p.placed);
       }

@@ -1,8 +1,8 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { fakeApi, renderWith } from '../test/render';
-import { OwnPasswordDialog, validateOwnPassword } from './Tokens';
+import { fakeApi, fieldError, invalid, renderWith } from '../test/render';
+import { CreateTokenDialog, OwnPasswordDialog, validateOwnPassword } from './Tokens';
 
 const session = { user: 'dev', expiresAtMs: Date.now() + 3600_000 };
 
@@ -37,5 +37,31 @@ describe('changing my password', () => {
       body: { currentPassword: 'Guess-1', newPassword: 'Fresh-Password-99' },
     });
     expect(onClose).not.toHaveBeenCalled();
+  });
+});
+
+describe('creating a token', () => {
+  it('sends the description and lifetime, and shows the server cause on its field', async () => {
+    const f = fakeApi((m) => (m === 'POST' ? invalid('the token is invalid', [{ field: 'description', message: 'at most 200 characters' }]) : undefined));
+    const onCreated = vi.fn();
+    renderWith(<CreateTokenDialog onClose={() => {}} onCreated={onCreated} />, { api: f.api, session });
+    await userEvent.type(screen.getByLabelText('Description'), 'ci');
+    await userEvent.selectOptions(screen.getByLabelText('Valid for'), '86400');
+    await userEvent.click(screen.getByRole('button', { name: 'Create token' }));
+    await waitFor(() => expect(fieldError('Description')).toBe('at most 200 characters'));
+    expect(fieldError('Valid for')).toBeNull();
+    expect(f.calls.filter((c) => c.method === 'POST')).toEqual([
+      { method: 'POST', url: '/api/v1/tokens', body: { description: 'ci', expiresInSeconds: 86400 } },
+    ]);
+    expect(onCreated).not.toHaveBeenCalled();
+  });
+
+  it('hands the created token over', async () => {
+    const created = { id: 't1', token: 'atr_secret', description: '', expiresAt: '2026-01-31T00:00:00Z' };
+    const f = fakeApi((m) => (m === 'POST' ? { status: 201, body: created } : undefined));
+    const onCreated = vi.fn();
+    renderWith(<CreateTokenDialog onClose={() => {}} onCreated={onCreated} />, { api: f.api, session });
+    await userEvent.click(screen.getByRole('button', { name: 'Create token' }));
+    await waitFor(() => expect(onCreated).toHaveBeenCalledWith(created));
   });
 });

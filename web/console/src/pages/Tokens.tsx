@@ -1,13 +1,13 @@
 // Personal API tokens for the CLI and scripts: list, create (the text is shown once), revoke.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { paths } from '../api/endpoints';
 import type { ListResult } from '../api/client';
-import { ApiError } from '../api/errors';
 import type { ApiToken, CreatedToken } from '../api/types';
 import { useApi } from '../app/context';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { dateTime } from '../components/format';
+import { useForm } from '../components/useForm';
 import { useFetch } from '../hooks/useFetch';
 import { type MessageKey, useI18n } from '../i18n';
 import { Banner } from '../ui/Banner';
@@ -124,44 +124,32 @@ export default function Tokens() {
   );
 }
 
-function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (t: CreatedToken) => void }) {
+export function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (t: CreatedToken) => void }) {
   const { t } = useI18n();
   const api = useApi();
   const [description, setDescription] = useState('');
   const [lifetime, setLifetime] = useState('2592000');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const fieldErrors = error instanceof ApiError ? error.fieldErrors() : {};
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onCreated(
-        await api.post<CreatedToken>(paths.tokens, { description, expiresInSeconds: Number(lifetime) }),
-      );
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  };
+  const { errors, error, placed, busy, onSubmit } = useForm({
+    send: async () => onCreated(await api.post<CreatedToken>(paths.tokens, { description, expiresInSeconds: Number(lifetime) })),
+    fields: ['description', 'expiresInSeconds'],
+  });
   return (
     <Dialog title={t('tokens.create')} onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <ErrorBanner error={error} shownFields={['description', 'expiresInSeconds']} />
+      <form onSubmit={onSubmit} noValidate>
+        <ErrorBanner error={error} shownFields={placed} />
         <TextField
           label={t('tokens.description')}
           value={description}
           maxLength={200}
           onChange={(e) => setDescription(e.target.value)}
-          error={fieldErrors.description}
+          error={errors.description}
         />
         <SelectField
           label={t('tokens.lifetime')}
           value={lifetime}
           onChange={(e) => setLifetime(e.target.value)}
           options={lifetimes.map((l) => ({ value: l.value, label: t(l.key) }))}
-          error={fieldErrors.expiresInSeconds}
+          error={errors.expiresInSeconds}
         />
         <div className="form-actions">
           <Button onClick={onClose}>{t('common.cancel')}</Button>
@@ -190,30 +178,19 @@ export function OwnPasswordDialog({ onClose }: { onClose: () => void }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const local = validateOwnPassword(current, next, repeat);
-    setErrors(Object.fromEntries(Object.entries(local).map(([k, v]) => [k, t(v)])));
-    setError(null);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
+  const { errors, error, placed, busy, onSubmit } = useForm({
+    validate: () => validateOwnPassword(current, next, repeat),
+    send: async () => {
       await api.post(paths.password, { currentPassword: current, newPassword: next });
       toast('success', t('account.passwordChanged'));
       onClose();
-    } catch (err) {
-      setBusy(false);
-      setError(err);
-      if (err instanceof ApiError) setErrors(err.fieldErrors());
-    }
-  };
+    },
+    fields: ['currentPassword', 'newPassword'],
+  });
   return (
     <Dialog title={t('account.changePassword')} onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <ErrorBanner error={error} shownFields={['currentPassword', 'newPassword', 'repeat']} />
+      <form onSubmit={onSubmit} noValidate>
+        <ErrorBanner error={error} shownFields={placed} />
         <TextField label={t('account.currentPassword')} type="password" autoComplete="current-password" value={current}
           onChange={(e) => setCurrent(e.target.value)} error={errors.currentPassword} />
         <TextField label={t('account.newPassword')} type="password" autoComplete="new-password" value={next}

@@ -1,8 +1,9 @@
 // Renders a component with the app's providers (fake API, English, a memory router).
-import { render } from '@testing-library/react';
+import { render, screen } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import { ApiClient } from '../api/client';
+import type { StatusCause } from '../api/errors';
 import { ConnectionMonitor } from '../api/connection';
 import { AccessProvider } from '../access/context';
 import type { AccessCache } from '../access/cache';
@@ -27,6 +28,22 @@ export function fakeApi(route: FakeRoute) {
   const api = new ApiClient({ fetch, connection: new ConnectionMonitor({ probe: async () => true }) });
   return { api, calls };
 }
+
+// A 422 Status answer: the object refused, with the causes that name its fields.
+export const invalid = (message: string, causes: StatusCause[]) => ({
+  status: 422,
+  body: { kind: 'Status', status: 'Failure', message, reason: 'Invalid', code: 422, details: { causes } },
+});
+
+// The error a labelled control is marked with (tied to it by aria-describedby), or null when it is not invalid.
+export function fieldError(label: string): string | null {
+  const control = screen.getByLabelText(label);
+  if (control.getAttribute('aria-invalid') !== 'true') return null;
+  return document.getElementById(control.getAttribute('aria-describedby') ?? '')?.textContent ?? null;
+}
+
+// The text of the error banner a refused request shows (the Status message and the causes no field shows).
+export const failureBanner = () => screen.getByText('The request failed').closest('[role="alert"]')?.textContent ?? '';
 
 export function renderWith(
   ui: ReactNode,

@@ -1,6 +1,6 @@
 // Node actions of the cluster page: drain (confirmed by typing the node's name; the server cordons it and
 // evicts its pods, and answers with each pod's fate, also inside a failure Status), labels and taints.
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, useState } from 'react';
 import { paths } from '../../api/endpoints';
 import { ApiError } from '../../api/errors';
 import type { KubeObject, NodeDrain, PodRef, Taint } from '../../api/types';
@@ -8,7 +8,8 @@ import { useApi } from '../../app/context';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { KeyValueEditor } from '../../components/KeyValueEditor';
-import { causeKey, checkLabelKey, checkLabelValue, type KeyValue, mapPatch, toMap, toRows, validateRows } from '../../components/keyValues';
+import { causeRow, checkLabelKey, checkLabelValue, type KeyValue, mapPatch, toMap, toRows, validateRows } from '../../components/keyValues';
+import { useForm } from '../../components/useForm';
 import { type MessageKey, useI18n } from '../../i18n';
 import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
@@ -122,45 +123,25 @@ export function LabelsDialog({ cluster, node, onClose, onSaved, onDenied }: {
   const api = useApi();
   const toast = useToast();
   const [rows, setRows] = useState<KeyValue[]>(toRows(node.metadata.labels));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [placed, setPlaced] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const local = validateLabels(rows);
-    setErrors(Object.fromEntries(Object.entries(local).map(([k, v]) => [k, t(v)])));
-    setError(null);
-    if (Object.keys(local).length) return;
-    const patch = mapPatch(node.metadata.labels, toMap(rows));
-    if (Object.keys(patch).length === 0) return onClose();
-    setBusy(true);
-    try {
+  // A server cause such as metadata.labels["zone"] goes to the key of that label's row.
+  const { errors, error, placed, busy, onSubmit } = useForm({
+    validate: () => validateLabels(rows),
+    send: async () => {
+      const patch = mapPatch(node.metadata.labels, toMap(rows));
+      if (Object.keys(patch).length === 0) return onClose();
       await api.patch(`${paths.node(cluster, node.metadata.name)}/labels`, patch);
       toast('success', t('nodes.labelsSaved', { name: node.metadata.name }));
       onSaved();
-    } catch (err) {
-      onDenied(err);
-      setBusy(false);
-      setError(err);
-      if (err instanceof ApiError) {
-        const out: Record<string, string> = {};
-        const shown: string[] = [];
-        for (const [field, message] of Object.entries(err.fieldErrors())) {
-          const i = rows.findIndex((r) => r.key.trim() === causeKey(field));
-          if (i >= 0) {
-            out[`${i}.key`] = message;
-            shown.push(field);
-          }
-        }
-        setErrors(out);
-        setPlaced(shown);
-      }
-    }
-  };
+    },
+    onError: onDenied,
+    fields: (field) => {
+      const i = causeRow(rows, field);
+      return i >= 0 ? `${i}.key` : null;
+    },
+  });
   return (
     <Dialog title={t('nodes.labelsOf', { name: node.metadata.name })} onClose={onClose} wide>
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={onSubmit} noValidate>
         <ErrorBanner error={error} shownFields={placed} />
         <KeyValueEditor legend={t('nodes.labels')} rows={rows} onChange={setRows} errors={errors}
           keyLabel={t('kv.key')} valueLabel={t('kv.value')} addLabel={t('nodes.addLabel')} />
@@ -191,6 +172,13 @@ export function validateTaints(taints: Taint[]): Record<string, MessageKey> {
   return out;
 }
 
+// Where a server cause on the taints is shown: "[1].key", "[1].value" and "[1].effect" on that row's control, a
+// duplicate ("[1]") on its key as the form's own check puts it; the rest ("[1].timeAdded", "") in the banner.
+export function taintField(field: string, count: number): string | null {
+  const m = /^\[(\d+)\](?:\.(key|value|effect))?$/.exec(field);
+  return m && Number(m[1]) < count ? `[${m[1]}].${m[2] ?? 'key'}` : null;
+}
+
 export function TaintsDialog({ cluster, node, onClose, onSaved, onDenied }: {
   cluster: string;
   node: Node;
@@ -202,33 +190,22 @@ export function TaintsDialog({ cluster, node, onClose, onSaved, onDenied }: {
   const api = useApi();
   const toast = useToast();
   const [taints, setTaints] = useState<Taint[]>(node.spec?.taints ?? []);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const set = (i: number, p: Partial<Taint>) => setTaints(taints.map((x, j) => (j === i ? { ...x, ...p } : x)));
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const local = validateTaints(taints);
-    setErrors(Object.fromEntries(Object.entries(local).map(([k, v]) => [k, t(v)])));
-    setError(null);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
+  const { errors, error, placed, busy, onSubmit } = useForm({
+    validate: () => validateTaints(taints),
+    send: async () => {
       await api.patch(`${paths.node(cluster, node.metadata.name)}/taints`,
         taints.map((x) => ({ ...x, key: x.key.trim(), value: x.value || undefined })));
       toast('success', t('nodes.taintsSaved', { name: node.metadata.name }));
       onSaved();
-    } catch (err) {
-      onDenied(err);
-      setBusy(false);
-      setError(err);
-      if (err instanceof ApiError) setErrors(err.fieldErrors());
-    }
-  };
+    },
+    onError: onDenied,
+    fields: (field) => taintField(field, taints.length),
+  });
   return (
     <Dialog title={t('nodes.taintsOf', { name: node.metadata.name })} onClose={onClose} wide>
-      <form onSubmit={submit} noValidate>
-        <ErrorBanner error={error} shownFields={Object.keys(errors)} />
+      <form onSubmit={onSubmit} noValidate>
+        <ErrorBanner error={error} shownFields={placed} />
         <fieldset>
           <legend>{t('nodes.taints')}</legend>
           {taints.length === 0 && <p className="muted">{t('kv.none')}</p>}

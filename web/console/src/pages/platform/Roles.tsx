@@ -1,7 +1,7 @@
 // Roles of the platform (platform and cluster roles), of a workspace or of a project: built-in and custom,
 // each shown as the permission templates it aggregates and their rules (GET /api/v1/templates); creating a
-// custom role by choosing templates, deleting one. Roles cannot be changed in place (the API has no PUT).
-import { useState, type FormEvent } from 'react';
+// custom role by choosing templates, editing one in place (PUT: description and templates), deleting one.
+import { useState } from 'react';
 import { useParams } from 'react-router';
 import { Allowed, useAccess } from '../../access/context';
 import { type AccessRequest, platformScope, projectScope, workspaceScope } from '../../access/rules';
@@ -12,6 +12,7 @@ import { useApi } from '../../app/context';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { ListPage } from '../../components/ListPage';
+import { useForm } from '../../components/useForm';
 import { checkSubdomain } from '../../components/validation';
 import { useFetch } from '../../hooks/useFetch';
 import { type MessageKey, type Translate, useI18n } from '../../i18n';
@@ -215,6 +216,8 @@ export default function Roles() {
   );
 }
 
+const roleFields = ['metadata.name', 'spec.level', 'spec.description', 'spec.templates'];
+
 // Creates a custom role, or with `editing` replaces one (PUT: description and templates; name and level stay).
 export function CreateRoleDialog({ path, levels, templates, editing, onClose, onCreated, onDenied }: {
   path: string;
@@ -238,18 +241,10 @@ export function CreateRoleDialog({ path, levels, templates, editing, onClose, on
         }
       : { name: '', level: levels[0], description: '', templates: [] },
   );
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const offered = templates.filter((x) => templateAllowedIn(x.level, form.level));
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const local = validateRole(form, templates);
-    setErrors(Object.fromEntries(Object.entries(local).map(([k, v]) => [k, t(v)])));
-    setError(null);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
+  const { errors, error, placed, busy, onSubmit } = useForm({
+    validate: () => validateRole(form, templates),
+    send: async () => {
       const spec = { level: form.level, description: form.description || undefined, templates: form.templates };
       if (editing) {
         await api.put(`${path}/${encodeURIComponent(form.name)}`, {
@@ -262,23 +257,17 @@ export function CreateRoleDialog({ path, levels, templates, editing, onClose, on
         toast('success', t('roles.created', { name: form.name }));
       }
       onCreated();
-    } catch (err) {
-      onDenied(err);
-      setBusy(false);
-      setError(err);
-      if (err instanceof ApiError) {
-        const fe = err.fieldErrors();
-        const tpl = Object.entries(fe).find(([k]) => k.startsWith('spec.templates'));
-        setErrors({ ...fe, ...(tpl ? { 'spec.templates': `${tpl[0]}: ${tpl[1]}` } : {}) });
-      }
-    }
-  };
+    },
+    onError: onDenied,
+    fields: roleFields,
+    lists: ['spec.templates'],
+  });
   const toggle = (name: string, on: boolean) =>
     setForm((f) => ({ ...f, templates: on ? [...f.templates, name] : f.templates.filter((x) => x !== name) }));
   return (
     <Dialog title={editing ? t('roles.edit', { name: editing.metadata.name }) : t('roles.create')} onClose={onClose} wide>
-      <form onSubmit={submit} noValidate>
-        <ErrorBanner error={error} shownFields={['metadata.name', 'spec.level', 'spec.description', 'spec.templates', ...Object.keys(errors)]} />
+      <form onSubmit={onSubmit} noValidate>
+        <ErrorBanner error={error} shownFields={placed} />
         <div className="form-row">
           <TextField label={t('common.name')} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })}
             error={errors['metadata.name']} autoComplete="off" disabled={!!editing} />

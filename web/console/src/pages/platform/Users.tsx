@@ -1,15 +1,15 @@
 // Platform > Users: local and LDAP users, and creating a local one.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Allowed, useAccess } from '../../access/context';
 import { platformScope } from '../../access/rules';
 import { paths } from '../../api/endpoints';
-import { ApiError } from '../../api/errors';
 import type { User } from '../../api/types';
 import { useApi } from '../../app/context';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { age, dateTime } from '../../components/format';
 import { ListPage } from '../../components/ListPage';
+import { useForm } from '../../components/useForm';
 import { checkSubdomain } from '../../components/validation';
 import { type MessageKey, useI18n } from '../../i18n';
 import { Button } from '../../ui/Button';
@@ -91,45 +91,39 @@ export default function Users() {
   );
 }
 
-function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; onCreated: () => void }) {
+// A new local user needs a name and a password (the server applies its password policy).
+export function validateUser(f: { name: string; password: string }): Record<string, MessageKey> {
+  const out: Record<string, MessageKey> = {};
+  const n = checkSubdomain(f.name);
+  if (n) out['metadata.name'] = n;
+  if (!f.password) out['spec.password'] = 'validation.required';
+  return out;
+}
+
+export function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; onCreated: () => void }) {
   const { t } = useI18n();
   const api = useApi();
   const toast = useToast();
   const { observeError } = useAccess();
   const [form, setForm] = useState({ name: '', displayName: '', email: '', password: '' });
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [k]: e.target.value });
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const local: Record<string, string> = {};
-    const n = checkSubdomain(form.name);
-    if (n) local['metadata.name'] = t(n);
-    if (!form.password) local['spec.password'] = t('validation.required');
-    setErrors(local);
-    setError(null);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
+  const { errors, error, placed, busy, onSubmit } = useForm({
+    validate: () => validateUser(form),
+    send: async () => {
       await api.post(paths.users, {
         metadata: { name: form.name },
         spec: { displayName: form.displayName || undefined, email: form.email || undefined, password: form.password },
       });
       toast('success', t('users.created', { name: form.name }));
       onCreated();
-    } catch (err) {
-      observeError(createUser, err);
-      setBusy(false);
-      setError(err);
-      if (err instanceof ApiError) setErrors(err.fieldErrors());
-    }
-  };
-  const shown = ['metadata.name', 'spec.displayName', 'spec.email', 'spec.password'];
+    },
+    onError: (e) => observeError(createUser, e),
+    fields: ['metadata.name', 'spec.displayName', 'spec.email', 'spec.password'],
+  });
   return (
     <Dialog title={t('users.create')} onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <ErrorBanner error={error} shownFields={shown} />
+      <form onSubmit={onSubmit} noValidate>
+        <ErrorBanner error={error} shownFields={placed} />
         <TextField label={t('common.name')} value={form.name} onChange={set('name')} error={errors['metadata.name']} autoComplete="off" />
         <TextField label={t('common.displayName')} value={form.displayName} onChange={set('displayName')} error={errors['spec.displayName']} />
         <TextField label={t('users.email')} type="email" value={form.email} onChange={set('email')} error={errors['spec.email']} />
@@ -158,31 +152,20 @@ export function PasswordDialog({ user, onClose }: { user: User; onClose: () => v
   const { observeError } = useAccess();
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const local = validatePassword(password, repeat);
-    setErrors(Object.fromEntries(Object.entries(local).map(([k, v]) => [k, t(v)])));
-    setError(null);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
+  const { errors, error, placed, busy, onSubmit } = useForm({
+    validate: () => validatePassword(password, repeat),
+    send: async () => {
       await api.patch(paths.user(user.metadata.name), { spec: { password } });
       toast('success', t('users.passwordSet', { name: user.metadata.name }));
       onClose();
-    } catch (err) {
-      observeError(patchUser, err);
-      setBusy(false);
-      setError(err);
-      if (err instanceof ApiError) setErrors(err.fieldErrors());
-    }
-  };
+    },
+    onError: (e) => observeError(patchUser, e),
+    fields: ['spec.password'],
+  });
   return (
     <Dialog title={t('users.setPasswordNamed', { name: user.metadata.name })} onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <ErrorBanner error={error} shownFields={['spec.password']} />
+      <form onSubmit={onSubmit} noValidate>
+        <ErrorBanner error={error} shownFields={placed} />
         <TextField label={t('users.newPassword')} type="password" autoComplete="new-password" value={password}
           onChange={(e) => setPassword(e.target.value)} error={errors['spec.password']} hint={t('users.passwordHint')} />
         <TextField label={t('users.repeatPassword')} type="password" autoComplete="new-password" value={repeat}

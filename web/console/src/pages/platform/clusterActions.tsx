@@ -13,7 +13,7 @@ import { useApi } from '../../app/context';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { KeyValueEditor } from '../../components/KeyValueEditor';
-import { causeKey, checkLabelKey, checkLabelValue, type KeyValue, toMap, toRows, validateRows } from '../../components/keyValues';
+import { causeRow, checkLabelKey, checkLabelValue, type KeyValue, toMap, toRows, validateRows } from '../../components/keyValues';
 import { useForm } from '../../components/useForm';
 import { useFetch } from '../../hooks/useFetch';
 import { type MessageKey, useI18n } from '../../i18n';
@@ -169,7 +169,7 @@ function EditClusterForm({ cluster, onReload, onClose, onSaved }: {
     fields: (field) => {
       if (specFields.includes(field)) return field;
       if (!field.startsWith('metadata.labels')) return null;
-      const i = f.labels.findIndex((r) => r.key.trim() === causeKey(field));
+      const i = causeRow(f.labels, field);
       return i >= 0 ? `labels.${i}.key` : null;
     },
   });

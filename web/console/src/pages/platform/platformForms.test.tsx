@@ -4,11 +4,11 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { AccessCache } from '../../access/cache';
 import type { PermissionTemplate } from '../../api/types';
-import { fakeApi, renderWith, type FakeRoute } from '../../test/render';
+import { failureBanner, fakeApi, fieldError, invalid, renderWith, type FakeRoute } from '../../test/render';
 import { AddClusterDialog, validateCluster } from './Clusters';
 import { GroupDialog, parseMembers, validateGroup } from './Groups';
 import { CreateRoleDialog, templateAllowedIn, validateRole } from './Roles';
-import { validatePassword } from './Users';
+import { CreateUserDialog, PasswordDialog, validatePassword, validateUser } from './Users';
 import Workspaces from './Workspaces';
 
 const session = { user: 'admin', expiresAtMs: Date.now() + 3600_000 };
@@ -120,6 +120,69 @@ describe('custom roles', () => {
       },
     });
     expect(onCreated).toHaveBeenCalled();
+  });
+});
+
+describe('custom roles refused', () => {
+  it('shows the causes on the name and the templates (with the template\'s path), the rest in the banner', async () => {
+    const onCreated = vi.fn();
+    const onDenied = vi.fn();
+    show(
+      <CreateRoleDialog path="/api/v1/workspaces/w/roles" levels={['workspace']} templates={templates} onClose={() => {}}
+        onCreated={onCreated} onDenied={onDenied} />,
+      (m) => (m === 'POST' ? invalid('Role "reader" is invalid', [
+        { field: 'metadata.name', message: 'a role named reader already exists' },
+        { field: 'spec.templates[0]', message: 'template kube-view is not known' },
+        { field: 'spec.rules', message: 'rules come from the templates' },
+      ]) : undefined),
+    );
+    await userEvent.type(screen.getByLabelText('Name'), 'reader');
+    await userEvent.click(screen.getByRole('checkbox', { name: /kube-view/ }));
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(fieldError('Name')).toBe('a role named reader already exists'));
+    expect(screen.getByText('spec.templates[0]: template kube-view is not known')).toBeTruthy();
+    expect(failureBanner()).toContain('rules come from the templates');
+    expect(failureBanner()).not.toContain('already exists');
+    expect(onDenied).toHaveBeenCalledTimes(1);
+    expect(onCreated).not.toHaveBeenCalled();
+  });
+});
+
+describe('users', () => {
+  it('needs a name and a password', () => {
+    expect(validateUser({ name: 'Ann', password: '' })).toEqual({ 'metadata.name': 'validation.dnsSubdomain', 'spec.password': 'validation.required' });
+    expect(validateUser({ name: 'ann', password: 'a-long-one-1' })).toEqual({});
+  });
+
+  it('creates a user, and shows the password policy\'s refusal on the password', async () => {
+    const onCreated = vi.fn();
+    const calls = show(<CreateUserDialog onClose={() => {}} onCreated={onCreated} />, (m) =>
+      m === 'POST' ? invalid('User "ann" is invalid', [{ field: 'spec.password', message: 'at least 12 characters' }]) : undefined);
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(calls.writes).toEqual([]);
+    expect(fieldError('Password')).toBe('Required');
+    await userEvent.type(screen.getByLabelText('Name'), 'ann');
+    await userEvent.type(screen.getByLabelText('Email'), 'ann@example.com');
+    await userEvent.type(screen.getByLabelText('Password'), 'short');
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(calls.writes[0]).toMatchObject({
+      method: 'POST', url: '/api/v1/users', body: { metadata: { name: 'ann' }, spec: { email: 'ann@example.com', password: 'short' } },
+    });
+    await waitFor(() => expect(fieldError('Password')).toBe('at least 12 characters'));
+    expect(fieldError('Name')).toBeNull();
+    expect(onCreated).not.toHaveBeenCalled();
+  });
+
+  it("sets a user's password, and shows the server's refusal on it", async () => {
+    const onClose = vi.fn();
+    const calls = show(<PasswordDialog user={{ metadata: { name: 'dev' }, spec: {} }} onClose={onClose} />, (m) =>
+      m === 'PATCH' ? invalid('User "dev" is invalid', [{ field: 'spec.password', message: 'too common' }]) : undefined);
+    await userEvent.type(screen.getByLabelText('New password'), 'password1234');
+    await userEvent.type(screen.getByLabelText('Repeat the new password'), 'password1234');
+    await userEvent.click(screen.getByRole('button', { name: 'Set password' }));
+    expect(calls.writes[0]).toMatchObject({ method: 'PATCH', url: '/api/v1/users/dev', body: { spec: { password: 'password1234' } } });
+    await waitFor(() => expect(fieldError('New password')).toBe('too common'));
+    expect(onClose).not.toHaveBeenCalled();
   });
 });
 

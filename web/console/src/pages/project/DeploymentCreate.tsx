@@ -1,13 +1,13 @@
 // Create a Deployment from a form: image, replicas, command, ports, environment (values or keys of a ConfigMap
 // or Secret), requests and limits, readiness and liveness probes. Checked before sending; the server's refusal
 // is shown next to the field its causes name, the rest next to the button.
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useAccess } from '../../access/context';
 import { paths } from '../../api/endpoints';
-import { ApiError } from '../../api/errors';
 import { useApi } from '../../app/context';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { useForm } from '../../components/useForm';
 import { useI18n } from '../../i18n';
 import { projectBase } from '../../shell/nav';
 import { Button } from '../../ui/Button';
@@ -43,12 +43,8 @@ export function DeploymentForm({ submit, onCancel, configMaps = [], secrets = []
   const { t } = useI18n();
   const listId = useId();
   const [v, setV] = useState<DeploymentFormValues>(emptyDeployment);
-  const [local, setLocal] = useState<Record<string, string>>({});
-  const [server, setServer] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const errors = { ...server, ...local };
-  const shown = new Set<string>([
+  // The fields the form shows now (a server cause on any other one is listed by the banner).
+  const shown = [
     fieldPath.name, fieldPath.image, fieldPath.replicas, fieldPath.requestsCpu, fieldPath.requestsMemory,
     fieldPath.limitsCpu, fieldPath.limitsMemory,
     ...v.ports.flatMap((_, i) => [fieldPath.port(i), fieldPath.portName(i)]),
@@ -62,41 +58,28 @@ export function DeploymentForm({ submit, onCancel, configMaps = [], secrets = []
       return p.type === 'none' ? [] : [fieldPath.probePort(k, p.type), fieldPath.probePath(k), fieldPath.probeCommand(k),
         fieldPath.probeDelay(k), fieldPath.probePeriod(k)];
     }),
-  ]);
+  ];
   const setEnv = (i: number, patch: Partial<EnvRow>) => set('env', v.env.map((x, j) => (j === i ? { ...x, ...patch } : x)));
   const setProbe = (k: ProbeKind, patch: Partial<ProbeValues>) => set(k, { ...(v[k] ?? noProbe), ...patch });
 
   const set = <K extends keyof DeploymentFormValues>(k: K, value: DeploymentFormValues[K]) => setV((x) => ({ ...x, [k]: value }));
 
-  const onSubmit = async (e: FormEvent) => {
-    e.preventDefault();
-    const found = validateDeployment(v);
-    setLocal(Object.fromEntries(Object.entries(found).map(([f, m]) => [f, t(m)])));
-    setServer({});
-    setError(null);
-    if (Object.keys(found).length) {
+  const form = useForm({
+    validate: () => {
+      const found = validateDeployment(v);
       // focus the first invalid control so keyboard and screen reader users land on it
-      requestAnimationFrame(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-      return;
-    }
-    setBusy(true);
-    try {
-      await submit(toDeployment(v));
-    } catch (err) {
-      setBusy(false);
-      if (err instanceof ApiError) {
-        const causes = err.causes.length ? err.causes : causesFromMessage(err.message);
-        const byField: Record<string, string> = {};
-        for (const c of causes) if (c.field && shown.has(c.field) && !byField[c.field]) byField[c.field] = c.message;
-        setServer(byField);
-        // what no field shows stays next to the button
-        setError(Object.keys(byField).length === causes.length && causes.length > 0 ? new ApiError(err.status, err.message, err.reason) : err);
-      } else setError(err);
-    }
-  };
+      if (Object.keys(found).length) requestAnimationFrame(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      return found;
+    },
+    send: () => submit(toDeployment(v)),
+    fields: shown,
+    // an apiserver refusal may name its fields only in its message
+    causes: (e) => (e.causes.length ? e.causes : causesFromMessage(e.message)),
+  });
+  const { errors } = form;
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label={t('deploy.title')}>
+    <form onSubmit={form.onSubmit} noValidate aria-label={t('deploy.title')}>
       <div className="form-row">
         <TextField label={t('common.name')} value={v.name} onChange={(e) => set('name', e.target.value)}
           error={errors[fieldPath.name]} autoComplete="off" hint={t('validation.dnsLabelHint')} />
@@ -231,10 +214,10 @@ export function DeploymentForm({ submit, onCancel, configMaps = [], secrets = []
         );
       })}
 
-      <ErrorBanner error={error} shownFields={[...shown]} />
+      <ErrorBanner error={form.error} shownFields={form.placed} />
       <div className="form-actions">
         {onCancel && <Button onClick={onCancel}>{t('common.cancel')}</Button>}
-        <Button type="submit" variant="primary" busy={busy}>{t('deploy.submit')}</Button>
+        <Button type="submit" variant="primary" busy={form.busy}>{t('deploy.submit')}</Button>
       </div>
     </form>
   );

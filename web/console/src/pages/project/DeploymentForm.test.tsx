@@ -144,6 +144,23 @@ describe('DeploymentForm', () => {
   });
 });
 
+describe('a refusal naming its fields only in its message', () => {
+  it('places them next to their fields all the same', async () => {
+    const submit = vi.fn(async () => {
+      throw new ApiError(422, 'Deployment.apps "web" is invalid: [spec.replicas: Invalid value: 20000: must be at most 10000, spec.paused: Forbidden]', 'Invalid');
+    });
+    renderForm(submit);
+    await userEvent.type(screen.getByLabelText('Name'), 'web');
+    await userEvent.type(screen.getByLabelText('Container image'), 'atrium/busybox:1');
+    await userEvent.click(screen.getByRole('button', { name: 'Create deployment' }));
+    const replicas = screen.getByLabelText('Replicas');
+    expect(await screen.findByText('Invalid value: 20000: must be at most 10000')).toBeTruthy();
+    expect(replicas.getAttribute('aria-invalid')).toBe('true');
+    // the message itself, naming every cause, stays next to the button
+    expect(screen.getByText(/spec\.paused: Forbidden/)).toBeTruthy();
+  });
+});
+
 describe('command, references and probes', () => {
   const c = 'spec.template.spec.containers[0]';
   const base = { ...emptyDeployment, name: 'web', image: 'atrium/busybox:1' };

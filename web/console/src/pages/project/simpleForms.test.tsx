@@ -1,7 +1,8 @@
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { fakeApi, renderWith } from '../../test/render';
+import { ApiError } from '../../api/errors';
+import { failureBanner, fakeApi, fieldError, renderWith } from '../../test/render';
 import { DataDialog, ServiceDialog } from './SimpleCreate';
 import { emptyService, toSecret, toService, validateData, validateService } from './simpleForms';
 
@@ -73,5 +74,38 @@ describe('ConfigMap and Secret forms', () => {
     await userEvent.type(screen.getByLabelText('Value 1'), 's3cret');
     await userEvent.click(screen.getByRole('button', { name: 'Create' }));
     expect(send).toHaveBeenCalledWith({ name: 'db', type: 'Opaque', data: [{ key: 'password', value: 's3cret' }] });
+  });
+});
+
+describe('the apiserver refusing a form', () => {
+  const refusing = (kind: string, causes: { field: string; message: string }[]) => {
+    const refused = new ApiError(422, `${kind} "web" is invalid`, 'Invalid', causes);
+    return { refused, send: vi.fn(async () => Promise.reject(refused)), onDenied: vi.fn() };
+  };
+
+  it("shows a Service port's cause on the port, and the selector's in the banner", async () => {
+    const { refused, send, onDenied } = refusing('Service', [
+      { field: 'spec.ports[0].port', message: 'provided port is already allocated' },
+      { field: 'spec.selector', message: 'Invalid value: "app"' },
+    ]);
+    renderWith(<ServiceDialog send={send} onClose={() => {}} onDenied={onDenied} />, { api: fakeApi(() => undefined).api });
+    await userEvent.type(screen.getByLabelText('Name'), 'web');
+    await userEvent.type(screen.getByLabelText('Selector value 1'), 'web');
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(send).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(fieldError('Port 1')).toBe('provided port is already allocated'));
+    expect(failureBanner()).toContain('Invalid value: "app"');
+    expect(failureBanner()).not.toContain('already allocated');
+    expect(onDenied).toHaveBeenCalledWith(refused);
+  });
+
+  it("shows a ConfigMap name's cause on the name", async () => {
+    const { send, onDenied } = refusing('ConfigMap', [{ field: 'metadata.name', message: 'configmaps "web" already exists' }]);
+    renderWith(<DataDialog secret={false} send={send} onClose={() => {}} onDenied={onDenied} />, { api: fakeApi(() => undefined).api });
+    await userEvent.type(screen.getByLabelText('Name'), 'web');
+    await userEvent.type(screen.getByLabelText('Key 1'), 'a');
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(fieldError('Name')).toBe('configmaps "web" already exists'));
+    expect(fieldError('Key 1')).toBeNull();
   });
 });

@@ -1,11 +1,11 @@
 // Editing a quota's hard limits (resource name → quantity): a project's spec.quota.hard (the namespace's
 // ResourceQuota) or a workspace's spec.quotas[] entry for one cluster (the sum its projects may not exceed).
-import { useState, type FormEvent } from 'react';
-import { ApiError } from '../../api/errors';
+import { useState } from 'react';
 import type { Quantities } from '../../api/types';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { KeyValueEditor } from '../../components/KeyValueEditor';
-import { causeKey, checkQuotaName, checkQuotaValue, type KeyValue, toMap, toRows, validateRows } from '../../components/keyValues';
+import { causeRow, checkQuotaName, checkQuotaValue, type KeyValue, toMap, toRows, validateRows } from '../../components/keyValues';
+import { useForm } from '../../components/useForm';
 import { type MessageKey, useI18n } from '../../i18n';
 import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
@@ -26,41 +26,19 @@ export function QuotaDialog({ title, hard, save, onClose, onDenied }: {
     const r = toRows(hard);
     return r.length ? r : [{ key: 'limits.cpu', value: '' }, { key: 'limits.memory', value: '' }, { key: 'pods', value: '' }];
   });
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [placed, setPlaced] = useState<string[]>([]); // server causes shown on a row
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const local = validateQuota(rows);
-    setErrors(Object.fromEntries(Object.entries(local).map(([k, v]) => [k, t(v)])));
-    setError(null);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
-      await save(Object.fromEntries(Object.entries(toMap(rows)).map(([k, v]) => [k, v.trim()])));
-    } catch (err) {
-      onDenied?.(err);
-      setBusy(false);
-      setError(err);
-      if (err instanceof ApiError) {
-        const out: Record<string, string> = {};
-        const placed: string[] = [];
-        for (const [field, message] of Object.entries(err.fieldErrors())) {
-          const i = rows.findIndex((r) => r.key.trim() === causeKey(field));
-          if (i >= 0) {
-            out[`${i}.value`] = message;
-            placed.push(field);
-          }
-        }
-        setErrors(out);
-        setPlaced(placed);
-      }
-    }
-  };
+  // A server cause such as spec.quota.hard["pods"] goes to the value of that resource's row.
+  const { errors, error, placed, busy, onSubmit } = useForm({
+    validate: () => validateQuota(rows),
+    send: () => save(Object.fromEntries(Object.entries(toMap(rows)).map(([k, v]) => [k, v.trim()]))),
+    onError: onDenied,
+    fields: (field) => {
+      const i = causeRow(rows, field);
+      return i >= 0 ? `${i}.value` : null;
+    },
+  });
   return (
     <Dialog title={title} onClose={onClose} wide>
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={onSubmit} noValidate>
         <ErrorBanner error={error} shownFields={placed} />
         <p className="muted">{t('quotas.editHint')}</p>
         <KeyValueEditor legend={t('quotas.hard')} rows={rows} onChange={setRows} errors={errors}
