@@ -70,20 +70,14 @@ class PassthroughTest : public ::testing::Test {
 TEST_F(PassthroughTest, KubectlSeesAndDoesExactlyWhatTheRolesAllow) {
   const std::string admin = atrium_->admin_token();
   for (const char* user : {"dev", "watcher", "outsider"}) ASSERT_EQ(atrium_->create_user(user, kPassword), 201);
-  ASSERT_EQ(atrium_
-                ->call(admin, "POST", "/api/v1/workspaces",
-                       R"({"metadata":{"name":"merchant-platform"},"spec":{"clusters":["local"]}})")
-                .status,
-            201);
+  ASSERT_EQ(atrium_->create_workspace("merchant-platform", {"local"}).status, 201);
   namespaces_.push_back(testing::unique_namespace("merchant-sandbox"));
   const std::string ns = namespaces_.back();
-  auto project = atrium_->call(admin, "POST", "/api/v1/workspaces/merchant-platform/projects",
-                               fmt::format(R"({{"metadata":{{"name":"{}"}},"spec":{{"cluster":"local"}}}})", ns));
+  auto project = atrium_->create_project("merchant-platform", ns, "local");
   ASSERT_EQ(project.status, 201) << project.body;
   for (const auto& [user, role] :
        std::vector<std::pair<std::string, std::string>>{{"dev", "operator"}, {"watcher", "viewer"}}) {
-    auto m = atrium_->call(admin, "POST", "/api/v1/workspaces/merchant-platform/projects/" + ns + "/members",
-                           fmt::format(R"({{"user":"{}","role":"{}"}})", user, role));
+    auto m = atrium_->add_project_member("merchant-platform", ns, user, role);
     ASSERT_EQ(m.status, 201) << m.body;
   }
   const std::string dev_token = atrium_->login("dev", kPassword);
@@ -278,26 +272,14 @@ TEST_F(PassthroughTest, KubectlSeesAndDoesExactlyWhatTheRolesAllow) {
 // API and kubectl through /clusters/second act on it, and the first cluster never sees it.
 TEST_F(PassthroughTest, AProjectOnTheSecondClusterWorksTheSame) {
   const std::string admin = atrium_->admin_token();
-  auto added = atrium_->call(admin, "POST", "/api/v1/clusters",
-                             R"({"apiVersion":"cluster.atrium.io/v1","kind":"Cluster","metadata":{"name":"second"},)"
-                             R"("spec":{"kubeconfig":)" +
-                                 testing::json_string(testing::read_text_file(clusters_.second_kubeconfig)) + "}}");
+  auto added = atrium_->register_cluster("second", clusters_.second_kubeconfig);
   ASSERT_EQ(added.status, 201) << added.body;
   ASSERT_EQ(atrium_->create_user("dev", kPassword), 201);
-  ASSERT_EQ(atrium_
-                ->call(admin, "POST", "/api/v1/workspaces",
-                       R"({"metadata":{"name":"merchant-platform"},"spec":{"clusters":["local","second"]}})")
-                .status,
-            201);
+  ASSERT_EQ(atrium_->create_workspace("merchant-platform", {"local", "second"}).status, 201);
   const std::string ns = testing::unique_namespace("merchant-production");
-  auto project = atrium_->call(admin, "POST", "/api/v1/workspaces/merchant-platform/projects",
-                               fmt::format(R"({{"metadata":{{"name":"{}"}},"spec":{{"cluster":"second"}}}})", ns));
+  auto project = atrium_->create_project("merchant-platform", ns, "second");
   ASSERT_EQ(project.status, 201) << project.body;
-  ASSERT_EQ(atrium_
-                ->call(admin, "POST", "/api/v1/workspaces/merchant-platform/projects/" + ns + "/members",
-                       R"({"user":"dev","role":"operator"})")
-                .status,
-            201);
+  ASSERT_EQ(atrium_->add_project_member("merchant-platform", ns, "dev", "operator").status, 201);
   const std::string dev_token = atrium_->login("dev", kPassword);
   auto on_second = testing::kubectl(clusters_, clusters_.second_kubeconfig, {"get", "namespace", ns, "-o", "name"});
   ASSERT_TRUE(on_second);

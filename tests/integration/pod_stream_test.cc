@@ -26,9 +26,6 @@ using namespace std::chrono_literals;
 constexpr const char* kAdminPassword = "Correct-Horse-Battery-9";
 constexpr const char* kPassword = "Journey-Password-42";
 
-using testing::json_string;
-std::string read_file(const std::string& path) { return testing::read_text_file(path); }
-
 // Reads messages until `done(accumulated)` holds or the deadline passes; frames of other channels are kept in
 // `other` (terminal) when `channel` is set, all text otherwise (logs).
 struct Received {
@@ -186,33 +183,19 @@ class PodStreamTest : public ::testing::Test {
 };
 
 TEST_F(PodStreamTest, LogsAndTerminalDirectAndThroughHaproxyWithAudit) {
-  auto registered = call(admin_, "POST", "/api/v1/clusters",
-                         R"({"apiVersion":"cluster.atrium.io/v1","kind":"Cluster","metadata":{"name":"local"},)"
-                         R"("spec":{"kubeconfig":)" +
-                             json_string(read_file(clusters_.local_kubeconfig)) + "}}");
+  auto registered = atrium_->register_cluster("local", clusters_.local_kubeconfig);
   ASSERT_EQ(registered.status, 201) << registered.body;
-  for (const std::string user : {"dev", "watcher"}) {
-    auto r = call(admin_, "POST", "/api/v1/users",
-                  fmt::format(R"({{"apiVersion":"iam.atrium.io/v1","kind":"User","metadata":{{"name":"{}"}},)"
-                              R"("spec":{{"email":"{}@example.com","password":"{}"}}}})",
-                              user, user, kPassword));
-    ASSERT_EQ(r.status, 201) << r.body;
-  }
-  ASSERT_EQ(call(admin_, "POST", "/api/v1/workspaces",
-                 R"({"metadata":{"name":"merchant-platform"},"spec":{"clusters":["local"]}})")
-                .status,
-            201);
+  for (const std::string user : {"dev", "watcher"}) ASSERT_EQ(atrium_->create_user(user, kPassword), 201);
+  ASSERT_EQ(atrium_->create_workspace("merchant-platform", {"local"}).status, 201);
   const std::string ns = testing::unique_namespace("merchant-sandbox");
   auto made = testing::kubectl(clusters_, clusters_.local_kubeconfig, {"create", "namespace", ns});
   ASSERT_TRUE(made && made->status == 0) << (made ? made->output : made.error().message);
   namespaces_.push_back(ns);
-  auto project = call(admin_, "POST", "/api/v1/workspaces/merchant-platform/projects?adopt=true",
-                      fmt::format(R"({{"metadata":{{"name":"{}"}},"spec":{{"cluster":"local"}}}})", ns));
+  auto project = atrium_->create_project("merchant-platform", ns, "local", /*adopt=*/true);
   ASSERT_EQ(project.status, 201) << project.body;
   for (const auto& [user, role] :
        std::vector<std::pair<std::string, std::string>>{{"dev", "operator"}, {"watcher", "viewer"}}) {
-    auto m = call(admin_, "POST", "/api/v1/workspaces/merchant-platform/projects/" + ns + "/members",
-                  fmt::format(R"({{"user":"{}","role":"{}"}})", user, role));
+    auto m = atrium_->add_project_member("merchant-platform", ns, user, role);
     ASSERT_EQ(m.status, 201) << m.body;
   }
   auto dev = login("dev"), watcher = login("watcher");

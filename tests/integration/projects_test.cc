@@ -89,14 +89,10 @@ class ProjectsTest : public ::testing::Test {
 };
 
 TEST_F(ProjectsTest, ProjectsAreNamespaces) {
-  auto registered = call(admin_, "POST", "/api/v1/clusters",
-                         R"({"apiVersion":"cluster.atrium.io/v1","kind":"Cluster","metadata":{"name":"local"},)"
-                         R"("spec":{"kubeconfig":)" +
-                             json_string(read_file(clusters_.local_kubeconfig)) + "}}");
+  auto registered = atrium_->register_cluster("local", clusters_.local_kubeconfig);
   ASSERT_EQ(registered.status, 201) << registered.body;
   for (const std::string ws : {"merchant-platform", "other-team"}) {
-    auto r = call(admin_, "POST", "/api/v1/workspaces",
-                  fmt::format(R"({{"metadata":{{"name":"{}"}},"spec":{{"clusters":["local"]}}}})", ws));
+    auto r = atrium_->create_workspace(ws, {"local"});
     ASSERT_EQ(r.status, 201) << r.body;
   }
   const std::string kWs = "/api/v1/workspaces/merchant-platform/projects/";
@@ -201,10 +197,7 @@ TEST_F(ProjectsTest, AnUnreachableClusterIs503AndStoresNothing) {
                          R"("spec":{"kubeconfig":)" +
                              json_string(dead) + "}}");
   ASSERT_EQ(registered.status, 201) << registered.body;
-  ASSERT_EQ(call(admin_, "POST", "/api/v1/workspaces",
-                 R"({"metadata":{"name":"merchant-platform"},"spec":{"clusters":["gone"]}})")
-                .status,
-            201);
+  ASSERT_EQ(atrium_->create_workspace("merchant-platform", {"gone"}).status, 201);
   auto r = create_project("merchant-platform", "merchant-sandbox", "gone");
   EXPECT_EQ(r.status, 503) << r.body;
   EXPECT_EQ(call(admin_, "GET", "/api/v1/workspaces/merchant-platform/projects/merchant-sandbox").status, 404);

@@ -32,18 +32,10 @@ class WorkloadOpsTest : public ::testing::Test {
     ASSERT_TRUE(s) << s.error().message;
     server_ = std::move(*s);
     admin_ = server_->admin_token();
-    auto registered =
-        server_->call(admin_, "POST", "/api/v1/clusters",
-                      R"({"apiVersion":"cluster.atrium.io/v1","kind":"Cluster","metadata":{"name":"local"},)"
-                      R"("spec":{"kubeconfig":)" +
-                          testing::json_string(testing::read_text_file(clusters_.local_kubeconfig)) + "}}");
+    auto registered = server_->register_cluster("local", clusters_.local_kubeconfig);
     ASSERT_EQ(registered.status, 201) << registered.body;
     for (const std::string user : {"dev", "outsider"}) ASSERT_EQ(server_->create_user(user, kPassword), 201);
-    ASSERT_EQ(server_
-                  ->call(admin_, "POST", "/api/v1/workspaces",
-                         R"({"metadata":{"name":"merchant-platform"},"spec":{"clusters":["local"]}})")
-                  .status,
-              201);
+    ASSERT_EQ(server_->create_workspace("merchant-platform", {"local"}).status, 201);
     sandbox_ = project("merchant-sandbox", "operator");
     prod_ = project("merchant-prod", "viewer");
     dev_ = server_->login("dev", kPassword);
@@ -68,11 +60,9 @@ class WorkloadOpsTest : public ::testing::Test {
   std::string project(const std::string& prefix, const std::string& role) {
     std::string name = testing::unique_namespace(prefix);
     namespaces_.push_back(name);
-    auto p = server_->call(admin_, "POST", "/api/v1/workspaces/merchant-platform/projects",
-                           fmt::format(R"({{"metadata":{{"name":"{}"}},"spec":{{"cluster":"local"}}}})", name));
+    auto p = server_->create_project("merchant-platform", name, "local");
     EXPECT_EQ(p.status, 201) << p.body;
-    auto m = server_->call(admin_, "POST", "/api/v1/workspaces/merchant-platform/projects/" + name + "/members",
-                           fmt::format(R"({{"user":"dev","role":"{}"}})", role));
+    auto m = server_->add_project_member("merchant-platform", name, "dev", role);
     EXPECT_EQ(m.status, 201) << m.body;
     return name;
   }

@@ -20,9 +20,6 @@ using namespace std::chrono_literals;
 constexpr const char* kAdminPassword = "Correct-Horse-Battery-9";
 constexpr const char* kPassword = "Journey-Password-42";
 
-using testing::json_string;
-std::string read_file(const std::string& path) { return testing::read_text_file(path); }
-
 class WorkloadTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -76,30 +73,16 @@ class WorkloadTest : public ::testing::Test {
 
 TEST_F(WorkloadTest, OperatorDeploysViewerReadsOutsiderSeesNothing) {
   // The platform team registers the cluster by kubeconfig and sets up the tenancy.
-  auto registered = call(admin_, "POST", "/api/v1/clusters",
-                         R"({"apiVersion":"cluster.atrium.io/v1","kind":"Cluster","metadata":{"name":"local"},)"
-                         R"("spec":{"kubeconfig":)" +
-                             json_string(read_file(clusters_.local_kubeconfig)) + "}}");
+  auto registered = atrium_->register_cluster("local", clusters_.local_kubeconfig);
   ASSERT_EQ(registered.status, 201) << registered.body;
-  for (const std::string user : {"dev", "outsider"}) {
-    auto r = call(admin_, "POST", "/api/v1/users",
-                  fmt::format(R"({{"apiVersion":"iam.atrium.io/v1","kind":"User","metadata":{{"name":"{}"}},)"
-                              R"("spec":{{"email":"{}@example.com","password":"{}"}}}})",
-                              user, user, kPassword));
-    ASSERT_EQ(r.status, 201) << r.body;
-  }
-  ASSERT_EQ(call(admin_, "POST", "/api/v1/workspaces",
-                 R"({"metadata":{"name":"merchant-platform"},"spec":{"clusters":["local"]}})")
-                .status,
-            201);
+  for (const std::string user : {"dev", "outsider"}) ASSERT_EQ(atrium_->create_user(user, kPassword), 201);
+  ASSERT_EQ(atrium_->create_workspace("merchant-platform", {"local"}).status, 201);
   const std::string sandbox = project_name("merchant-sandbox"), prod = project_name("merchant-prod");
   for (const auto& [project, role] :
        std::vector<std::pair<std::string, std::string>>{{sandbox, "operator"}, {prod, "viewer"}}) {
-    auto p = call(admin_, "POST", "/api/v1/workspaces/merchant-platform/projects",
-                  fmt::format(R"({{"metadata":{{"name":"{}"}},"spec":{{"cluster":"local"}}}})", project));
+    auto p = atrium_->create_project("merchant-platform", project, "local");
     ASSERT_EQ(p.status, 201) << p.body;
-    auto m = call(admin_, "POST", "/api/v1/workspaces/merchant-platform/projects/" + project + "/members",
-                  fmt::format(R"({{"user":"dev","role":"{}"}})", role));
+    auto m = atrium_->add_project_member("merchant-platform", project, "dev", role);
     ASSERT_EQ(m.status, 201) << m.body;
   }
   auto dev = login("dev"), outsider = login("outsider");
@@ -210,29 +193,13 @@ TEST_F(WorkloadTest, OperatorDeploysViewerReadsOutsiderSeesNothing) {
 // The live list: a WebSocket on a list path sends the matching objects, SYNCED, then each change as it happens;
 // objects outside the label selector never arrive, and a viewer of secrets sees them masked.
 TEST_F(WorkloadTest, ListUpdatesArriveLiveOverWebSocket) {
-  auto registered = call(admin_, "POST", "/api/v1/clusters",
-                         R"({"apiVersion":"cluster.atrium.io/v1","kind":"Cluster","metadata":{"name":"local"},)"
-                         R"("spec":{"kubeconfig":)" +
-                             json_string(read_file(clusters_.local_kubeconfig)) + "}}");
+  auto registered = atrium_->register_cluster("local", clusters_.local_kubeconfig);
   ASSERT_EQ(registered.status, 201) << registered.body;
-  ASSERT_EQ(call(admin_, "POST", "/api/v1/users",
-                 fmt::format(R"({{"apiVersion":"iam.atrium.io/v1","kind":"User","metadata":{{"name":"dev"}},)"
-                             R"("spec":{{"email":"dev@example.com","password":"{}"}}}})",
-                             kPassword))
-                .status,
-            201);
-  ASSERT_EQ(call(admin_, "POST", "/api/v1/workspaces", R"({"metadata":{"name":"live"},"spec":{"clusters":["local"]}})")
-                .status,
-            201);
+  ASSERT_EQ(atrium_->create_user("dev", kPassword), 201);
+  ASSERT_EQ(atrium_->create_workspace("live", {"local"}).status, 201);
   const std::string ns = project_name("live-list");
-  ASSERT_EQ(call(admin_, "POST", "/api/v1/workspaces/live/projects",
-                 fmt::format(R"({{"metadata":{{"name":"{}"}},"spec":{{"cluster":"local"}}}})", ns))
-                .status,
-            201);
-  ASSERT_EQ(
-      call(admin_, "POST", "/api/v1/workspaces/live/projects/" + ns + "/members", R"({"user":"dev","role":"viewer"})")
-          .status,
-      201);
+  ASSERT_EQ(atrium_->create_project("live", ns, "local").status, 201);
+  ASSERT_EQ(atrium_->add_project_member("live", ns, "dev", "viewer").status, 201);
   const std::string dev = login("dev");
   const std::string create_path = ns_path(ns, "configmaps");
   ASSERT_EQ(call(admin_, "POST", create_path, R"({"metadata":{"name":"before","labels":{"app":"web"}}})").status, 201);

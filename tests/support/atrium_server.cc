@@ -7,6 +7,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace atrium::testing {
 
@@ -127,6 +128,34 @@ int AtriumServer::create_user(const std::string& name, const std::string& passwo
                           R"("spec":{{"email":"{}@example.com","password":{}}}}})",
                           name, name, json_string(password)))
       .status;
+}
+
+net::ClientResponse AtriumServer::register_cluster(const std::string& name, const std::string& kubeconfig_path) {
+  return call(admin_, "POST", "/api/v1/clusters",
+              fmt::format(R"({{"apiVersion":"cluster.atrium.io/v1","kind":"Cluster","metadata":{{"name":{}}},)"
+                          R"("spec":{{"kubeconfig":{}}}}})",
+                          json_string(name), json_string(read_text_file(kubeconfig_path))));
+}
+
+net::ClientResponse AtriumServer::create_workspace(const std::string& name, const std::vector<std::string>& clusters) {
+  std::vector<std::string> quoted;
+  for (const auto& c : clusters) quoted.push_back(json_string(c));
+  return call(admin_, "POST", "/api/v1/workspaces",
+              fmt::format(R"({{"metadata":{{"name":{}}},"spec":{{"clusters":[{}]}}}})", json_string(name),
+                          fmt::join(quoted, ",")));
+}
+
+net::ClientResponse AtriumServer::create_project(const std::string& workspace, const std::string& name,
+                                                 const std::string& cluster, bool adopt) {
+  return call(
+      admin_, "POST", "/api/v1/workspaces/" + workspace + "/projects" + (adopt ? "?adopt=true" : ""),
+      fmt::format(R"({{"metadata":{{"name":{}}},"spec":{{"cluster":{}}}}})", json_string(name), json_string(cluster)));
+}
+
+net::ClientResponse AtriumServer::add_project_member(const std::string& workspace, const std::string& project,
+                                                     const std::string& user, const std::string& role) {
+  return call(admin_, "POST", "/api/v1/workspaces/" + workspace + "/projects/" + project + "/members",
+              fmt::format(R"({{"user":{},"role":{}}})", json_string(user), json_string(role)));
 }
 
 std::string AtriumServer::login(const std::string& user, const std::string& password) {

@@ -50,6 +50,17 @@ class AtriumServer {
                            const std::string& body = {}, const std::string& content_type = "application/json");
   // Creates a user with `password` (as admin); the response status.
   int create_user(const std::string& name, const std::string& password);
+  // The tenancy most tests start from, made as admin; each returns the response (201 when made).
+  // Registers cluster `name` from the kubeconfig file at `kubeconfig_path` (sealed and stored by Atrium).
+  net::ClientResponse register_cluster(const std::string& name, const std::string& kubeconfig_path);
+  // A workspace bound to `clusters`.
+  net::ClientResponse create_workspace(const std::string& name, const std::vector<std::string>& clusters);
+  // A project (its namespace made on `cluster`, or adopted when `adopt`).
+  net::ClientResponse create_project(const std::string& workspace, const std::string& name, const std::string& cluster,
+                                     bool adopt = false);
+  // `user` given `role` in a project.
+  net::ClientResponse add_project_member(const std::string& workspace, const std::string& project,
+                                         const std::string& user, const std::string& role);
   // Logs in; the session token, or empty.
   std::string login(const std::string& user, const std::string& password);
   // GETs `path` as `token` until `pred` holds on the JSON body or `limit` passes.
