@@ -304,6 +304,18 @@ void ApiHandler::audit(const net::HttpRequest& request, const RouteContext* ctx,
   options_.audit->record(std::move(e));
 }
 
+audit::AuditEvent route_audit_event(const RouteContext& ctx, int status) {
+  audit::AuditEvent e;
+  e.time = std::chrono::system_clock::now();
+  e.request_id = ctx.request.request_id;
+  e.user = ctx.principal.user;
+  e.source_address = ctx.client_address;
+  e.scope = ctx.scope;
+  e.status = status;
+  e.outcome = status < 400 ? audit::Outcome::Success : audit::Outcome::Failure;
+  return e;
+}
+
 core::Scope scope_from_params(const std::map<std::string, std::string, std::less<>>& params) {
   core::Scope s;
   auto get = [&](std::string_view k) {

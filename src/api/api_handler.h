@@ -55,6 +55,11 @@ struct ApiOptions {
 
 // The scope a route acts in, from its path parameters: {workspace} and {project} → Project level,
 // {workspace} → Workspace, {cluster} → Cluster, none → Platform.
+// An audit event for a request a route handles itself (an applied document, an exec session): time, request id,
+// user, source address and scope from `ctx`; outcome Success below 400, Failure otherwise. The caller sets what
+// was done (verb, resource, name, message).
+audit::AuditEvent route_audit_event(const RouteContext& ctx, int status);
+
 core::Scope scope_from_params(const std::map<std::string, std::string, std::less<>>& params);
 
 class ApiHandler {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "api/api_handler.h"
 #include "api/kube_route_support.h"
 #include "api/responses.h"
 #include "api/workload_routes.h"
@@ -272,18 +273,11 @@ bool ApplyRoutes::allowed(const RouteContext& ctx, std::string_view verb, const 
 void ApplyRoutes::audit_document(const RouteContext& ctx, const ApplyTarget& target, int status,
                                  std::string message) const {
   if (!audit_) return;
-  audit::AuditEvent e;
-  e.time = std::chrono::system_clock::now();
-  e.request_id = ctx.request.request_id;
-  e.user = ctx.principal.user;
-  e.source_address = ctx.client_address;
+  audit::AuditEvent e = route_audit_event(ctx, status);
   e.verb = "apply";
   e.api_group = target.resource.group;
   e.resource = target.resource.name;
   e.name = target.name;
-  e.scope = ctx.scope;
-  e.status = status;
-  e.outcome = status < 400 ? audit::Outcome::Success : audit::Outcome::Failure;
   if (message.size() > 1024) message.resize(1024);
   e.message = std::move(message);
   audit_->record(std::move(e));

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "api/api_handler.h"
 #include "api/responses.h"
 #include "core/log.h"
 #include "core/validation.h"
@@ -446,17 +447,10 @@ core::Result<net::HttpResponse> PodStreamRoutes::exec(RouteContext& ctx) const {
 void PodStreamRoutes::audit_exec(const RouteContext& ctx, const ExecOptions& options, int status,
                                  const std::string& error) const {
   if (!audit_) return;
-  audit::AuditEvent e;
-  e.time = std::chrono::system_clock::now();
-  e.request_id = ctx.request.request_id;
-  e.user = ctx.principal.user;
-  e.source_address = ctx.client_address;
+  audit::AuditEvent e = route_audit_event(ctx, status);
   e.verb = "create";
   e.resource = "pods/exec";
   e.name = ctx.param("name");
-  e.scope = ctx.scope;
-  e.status = status;
-  e.outcome = status < 400 ? audit::Outcome::Success : audit::Outcome::Failure;
   std::string command;
   for (const auto& arg : options.command) command += (command.empty() ? "" : " ") + arg;
   if (command.size() > 512) command.resize(512);

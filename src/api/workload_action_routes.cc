@@ -498,23 +498,30 @@ core::Result<net::HttpResponse> WorkloadActionRoutes::patch_scale(RouteContext& 
   return json_response(200, std::move(*scale));
 }
 
-core::Result<net::HttpResponse> WorkloadActionRoutes::restart(RouteContext& ctx, const Kind& kind) const {
-  if (auto s = check_path_names(ctx); !s) return core::fail(s.error());
+core::Result<WorkloadActionRoutes::Current> WorkloadActionRoutes::read_current(const RouteContext& ctx,
+                                                                               const Kind& kind) const {
   auto path = object_path(clusters_, ctx, kind.group, kind.resource);
   if (!path) return core::fail(path.error());
   auto client = clusters_.client(ctx.param("cluster"));
   if (!client) return core::fail(client.error());
-  auto current = (*client)->get(*path);
-  if (!current) return core::fail(current.error());
-  auto object = core::parse_json(*current);
+  auto text = (*client)->get(*path);
+  if (!text) return core::fail(text.error());
+  auto object = core::parse_json(*text);
   if (!object) return core::fail(core::ErrorCode::Internal, "the cluster sent an unreadable object");
-  if (const auto* paused = find_path(*object, {"spec", "paused"}); paused && paused->is_bool() && paused->get_bool()) {
+  return Current{std::move(*client), std::move(*path), std::move(*object)};
+}
+
+core::Result<net::HttpResponse> WorkloadActionRoutes::restart(RouteContext& ctx, const Kind& kind) const {
+  if (auto s = check_path_names(ctx); !s) return core::fail(s.error());
+  auto current = read_current(ctx, kind);
+  if (!current) return core::fail(current.error());
+  const auto& [client, path, object] = *current;
+  if (const auto* paused = find_path(object, {"spec", "paused"}); paused && paused->is_bool() && paused->get_bool()) {
     return core::fail(core::ErrorCode::Conflict, fmt::format("{} {} is paused: resume it before restarting it",
                                                              kind.workload->kind, ctx.param("name")));
   }
-  auto patched =
-      (*client)->call(kube::Request{"PATCH", *path + "?fieldManager=atrium" + dry_run_query(ctx.request, '&'),
-                                    restart_patch(clock_.now()), "application/merge-patch+json"});
+  auto patched = client->call(kube::Request{"PATCH", path + "?fieldManager=atrium" + dry_run_query(ctx.request, '&'),
+                                            restart_patch(clock_.now()), "application/merge-patch+json"});
   if (!patched) return core::fail(patched.error());
   observe_written(clusters_, ctx.param("cluster"), kind.group, kind.resource, *patched);
   return json_response(200, std::move(*patched));
@@ -550,21 +557,16 @@ core::Result<net::HttpResponse> WorkloadActionRoutes::rollback(RouteContext& ctx
   const bool deployment = kind.resource == "deployments";
   const char* history = deployment ? "replicasets" : "controllerrevisions";
   if (auto s = require(ctx, "list", "apps", history); !s) return core::fail(s.error());
-  auto path = object_path(clusters_, ctx, kind.group, kind.resource);
-  if (!path) return core::fail(path.error());
-  auto client = clusters_.client(ctx.param("cluster"));
-  if (!client) return core::fail(client.error());
-  auto current = (*client)->get(*path);
+  auto current = read_current(ctx, kind);
   if (!current) return core::fail(current.error());
-  auto owner = core::parse_json(*current);
-  if (!owner) return core::fail(core::ErrorCode::Internal, "the cluster sent an unreadable object");
+  auto& [client, path, owner] = *current;
   auto objects = cached_objects(ctx, "apps", history);
   if (!objects) return core::fail(objects.error());
   std::string kind_name(kind.workload->kind);  // "StatefulSet"
   std::string lower = kind_name;
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  auto plan = deployment ? plan_rollback(*owner, *objects, *revision)
-                         : plan_controller_rollback(*owner, lower, *objects, *revision);
+  auto plan = deployment ? plan_rollback(owner, *objects, *revision)
+                         : plan_controller_rollback(owner, lower, *objects, *revision);
   if (!plan) return core::fail(plan.error());
   // {"kind":"StatefulSetRollback","revision":N,"controllerRevision"|"replicaSet":..., "changed", "message",
   //  "statefulSet"|"deployment"|"daemonSet": the object after the rollback}
@@ -577,11 +579,11 @@ core::Result<net::HttpResponse> WorkloadActionRoutes::rollback(RouteContext& ctx
   if (plan->unchanged) {
     result["message"] =
         fmt::format("skipped rollback: the current template already matches revision {}", plan->revision);
-    result[object_field] = std::move(*owner);
+    result[object_field] = std::move(owner);
     return json_response(200, json::value(std::move(result)));
   }
-  auto patched = (*client)->call(kube::Request{
-      "PATCH", *path + "?fieldManager=atrium" + dry_run_query(ctx.request, '&'), plan->patch, plan->content_type});
+  auto patched = client->call(kube::Request{"PATCH", path + "?fieldManager=atrium" + dry_run_query(ctx.request, '&'),
+                                            plan->patch, plan->content_type});
   if (!patched) return core::fail(patched.error());
   observe_written(clusters_, ctx.param("cluster"), kind.group, kind.resource, *patched);
   result["message"] = fmt::format("rolled back to revision {}", plan->revision);

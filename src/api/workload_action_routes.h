@@ -100,6 +100,14 @@ class WorkloadActionRoutes {
   core::Result<net::HttpResponse> revisions(RouteContext& ctx, const Kind& kind) const;
   core::Result<net::HttpResponse> rollback(RouteContext& ctx, const Kind& kind) const;
 
+  // The object the route names, read from the cluster (not the cache: what is changed next must be current), and
+  // its path there.
+  struct Current {
+    std::shared_ptr<kube::Client> client;
+    std::string path;
+    json::value object;
+  };
+  core::Result<Current> read_current(const RouteContext& ctx, const Kind& kind) const;
   // The objects of (group, resource) in the route's namespace from the cluster's cache.
   core::Result<std::vector<json::value>> cached_objects(const RouteContext& ctx, std::string_view group,
                                                         std::string_view resource) const;
