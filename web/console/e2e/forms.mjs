@@ -1,11 +1,27 @@
 // The platform's and a project's forms, driven by the admin after the journeys: groups, custom roles, cluster
-// members, preflight checks, adding a cluster (refused: nobody answers its kubeconfig), workspace and project
-// quotas, a ConfigMap, a Secret and a Service from forms, disabling and enabling a user, setting a password.
+// members, preflight checks, adding a cluster (refused: nobody answers its kubeconfig), editing and removing a
+// cluster (registered by the API with ?verify=false: nobody answers it either), workspace and project quotas, a
+// ConfigMap, a Secret and a Service from forms, disabling and enabling a user, setting a password.
 // Node labels and taints are opened and cancelled, never saved, and nothing drains or cordons: the node is
 // shared with every other test. Each dialog is checked by axe and photographed.
 import { check, eventually, mainPage, settle } from './lib.mjs';
 
 const projectUrl = (suite, page) => `/workspaces/${suite.names.workspace}/projects/${suite.names.project}/${page}`;
+
+// A kubeconfig whose API server nobody answers (port 1 of the loopback refuses at once).
+const unanswered = [
+  'apiVersion: v1', 'kind: Config', 'clusters:', '- name: none', '  cluster:', '    server: https://127.0.0.1:1',
+  'users:', '- name: none', '  user:', '    token: not-a-token', 'contexts:', '- name: none', '  context:',
+  '    cluster: none', '    user: none', 'current-context: none',
+].join('\n');
+
+// The error a labelled control of `scope` is marked with (aria-invalid, tied to it by aria-describedby).
+async function fieldError(scope, label) {
+  const control = scope.getByLabel(label, { exact: true });
+  if ((await control.getAttribute('aria-invalid')) !== 'true') return null;
+  const id = await control.getAttribute('aria-describedby');
+  return id ? scope.page().locator(`[id="${id}"]`).textContent() : null;
+}
 
 export async function forms(suite) {
   const { names } = suite;
@@ -61,6 +77,11 @@ export async function forms(suite) {
   // The cluster: preflight checks, a cluster member added and removed, node labels and taints opened only.
   await page.goto('/cluster/local');
   await page.getByRole('heading', { name: 'Preflight checks' }).waitFor();
+  // local comes from the server's configuration: a note instead of Edit and Remove.
+  await page.getByText("This cluster comes from the server's configuration").waitFor();
+  for (const name of ['Edit', 'Remove']) {
+    check(await page.getByRole('button', { name, exact: true }).count() === 0, `the configured cluster local offers ${name}`);
+  }
   await page.getByLabel('Action to check').selectOption('exec-terminal');
   await page.getByRole('button', { name: 'Run checks' }).click();
   await page.getByRole('status').filter({ hasText: /Allowed|Refused/ }).first().waitFor();
@@ -91,17 +112,61 @@ export async function forms(suite) {
   await page.goto('/platform/clusters');
   await page.getByRole('button', { name: 'Add cluster' }).click();
   dialog = page.getByRole('dialog', { name: 'Add cluster' });
-  suite.created.cluster = `${names.workspace}-none`;
-  await dialog.getByLabel('Name', { exact: true }).fill(suite.created.cluster);
-  await dialog.getByLabel('Kubeconfig', { exact: true }).fill([
-    'apiVersion: v1', 'kind: Config', 'clusters:', '- name: none', '  cluster:', '    server: https://127.0.0.1:1',
-    'users:', '- name: none', '  user:', '    token: not-a-token', 'contexts:', '- name: none', '  context:',
-    '    cluster: none', '    user: none', 'current-context: none',
-  ].join('\n'));
+  const refusedCluster = `${names.workspace}-none`;
+  suite.created.clusters.push(refusedCluster);
+  await dialog.getByLabel('Name', { exact: true }).fill(refusedCluster);
+  await dialog.getByLabel('Kubeconfig', { exact: true }).fill(unanswered);
   await dialog.getByRole('button', { name: 'Add cluster' }).click();
   await eventually('the refusal', async () => (await dialog.getByRole('alert').count()) > 0, { timeoutMs: 60_000 });
   await mainPage(suite, page, 'cluster-add-refused');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  // A cluster nobody answers, registered by the API without the check (?verify=false), edited and removed in
+  // the browser. Only what does not reconnect is changed (display name, description, labels): a new context or
+  // kubeconfig would need the cluster to answer.
+  const spare = `${names.workspace}-spare`;
+  suite.created.clusters.push(spare);
+  await suite.api.ok('POST', '/api/v1/clusters?verify=false', {
+    apiVersion: 'cluster.atrium.io/v1',
+    kind: 'Cluster',
+    metadata: { name: spare, labels: { 'e2e.atrium.io/suite': 'forms' } },
+    spec: { displayName: 'Spare', kubeconfig: unanswered },
+  });
+  await page.goto('/platform/clusters');
+  await page.getByRole('button', { name: `Edit cluster ${spare}` }).click();
+  // The access answers came with the spare cluster's buttons: local (from the configuration) has none.
+  for (const action of ['Edit', 'Remove']) {
+    check(await page.getByRole('button', { name: `${action} cluster local` }).count() === 0, `the list offers ${action} for local`);
+  }
+  dialog = page.getByRole('dialog', { name: `Edit cluster ${spare}` });
+  await dialog.getByLabel('Display name').fill('Spare, edited');
+  await dialog.getByLabel('Description').fill('Registered by the e2e suite; nobody answers it.');
+  await dialog.getByRole('button', { name: 'Add label' }).click();
+  await dialog.getByLabel('Key 2', { exact: true }).fill('Not a key!');
+  await dialog.getByLabel('Value 2', { exact: true }).fill('spare');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await eventually('the label key marked', async () => (await fieldError(dialog, 'Key 2'))?.startsWith('Must be a name'));
+  await mainPage(suite, page, 'cluster-edit-invalid');
+  await dialog.getByLabel('Key 2', { exact: true }).fill('tier');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const edited = await suite.api.ok('GET', `/api/v1/clusters/${spare}`);
+  check(edited.spec.displayName === 'Spare, edited' && edited.metadata.labels?.tier === 'spare' &&
+    edited.metadata.labels?.['e2e.atrium.io/suite'] === 'forms', `the edited cluster is ${JSON.stringify(edited.metadata.labels)} ${edited.spec.displayName}`);
+  await page.getByRole('link', { name: spare, exact: true }).click();
+  await page.getByRole('heading', { name: 'Spare, edited', level: 1 }).waitFor();
+  await page.getByText('Registered by the e2e suite; nobody answers it.').waitFor();
+  await page.getByRole('list', { name: 'Labels' }).getByText('tier=spare', { exact: true }).waitFor();
+  await mainPage(suite, page, 'cluster-edited');
+  await page.getByRole('button', { name: 'Remove', exact: true }).click();
+  dialog = page.getByRole('dialog', { name: `Remove cluster ${spare}` });
+  await dialog.getByLabel(`Type ${spare} to confirm`).fill(spare);
+  await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+  await page.waitForURL((u) => u.pathname === '/platform/clusters');
+  await page.getByRole('link', { name: 'local', exact: true }).waitFor();
+  check(await page.getByRole('link', { name: spare, exact: true }).count() === 0, `${spare} is still listed`);
+  const gone = await suite.api.call('GET', `/api/v1/clusters/${spare}`);
+  check(gone.status === 404, `GET the removed cluster answered ${gone.status}`);
 
   // Quotas: the project's, then the workspace's on local (a workspace limit needs every project to set it).
   await page.goto(`/workspaces/${names.workspace}/projects`);

@@ -37,7 +37,7 @@ const suite = {
   browser: null,
   api: null,
   contexts: {},
-  created: {},
+  created: { clusters: [] },
   axe: [],
   screenshots: [],
   shots: 0,
@@ -52,7 +52,7 @@ const tests = [
   { name: 'journey 3: a new image from YAML, rolled back to revision 1', run: rollback, needs: [2] },
   { name: 'a viewer sees no mutating control and the API refuses them', run: viewer, needs: [2] },
   { name: 'performance: LCP, 10,000-pod list, scrolling', run: performanceFigures, needs: [2] },
-  { name: 'forms: groups, roles, cluster members, preflight, quotas, ConfigMap/Secret/Service, users', run: forms, needs: [0] },
+  { name: 'forms: groups, roles, cluster members, preflight, clusters added/edited/removed, quotas, ConfigMap/Secret/Service, users', run: forms, needs: [0] },
   { name: 'accessibility: no serious or critical axe violation on any main page', run: accessibility, needs: [1, 2] },
 ];
 
@@ -77,7 +77,7 @@ async function cleanup() {
   const steps = [
     ...(created.group ? [['DELETE', `/api/v1/groups/${created.group}`]] : []),
     ...(created.role ? [['DELETE', `/api/v1/workspaces/${names.workspace}/roles/${created.role}`]] : []),
-    ...(created.cluster ? [['DELETE', `/api/v1/clusters/${created.cluster}`]] : []),
+    ...created.clusters.map((c) => ['DELETE', `/api/v1/clusters/${c}`]),
     ['DELETE', `/api/v1/clusters/local/members/${names.developer}`],
     ['DELETE', `/api/v1/workspaces/${names.workspace}/projects/${names.project}?confirm=${names.project}`],
     ['DELETE', `/api/v1/workspaces/${names.workspace}`],

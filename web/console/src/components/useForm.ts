@@ -18,7 +18,7 @@ export interface FormOptions {
   fields: readonly string[] | ((field: string) => string | null);
   // List fields (e.g. 'spec.members') that also take the causes of their items ('spec.members[1]'), shown on
   // the list's field with the item's path ("spec.members[1]: user "zed" does not exist"); a cause on the list
-  // itself is placed by `fields`.
+  // itself is placed by `fields`. A field shows one message: the causes of other items are left to the banner.
   lists?: readonly string[];
   // The causes to place (default: the Status's own; e.g. also those read out of its message).
   causes?: (error: ApiError) => StatusCause[];
@@ -48,9 +48,11 @@ export function placeCauses(
     if (!field) continue;
     const list = lists.find((l) => field.startsWith(`${l}[`));
     const key = list ?? at(field);
-    if (key === null) continue;
-    errors[key] ??= list ? `${field}: ${message}` : message;
-    if (!placed.includes(field)) placed.push(field);
+    // Not shown on a field, or that field already shows a message (the same field's first cause, or another
+    // item's, which then stays in the banner).
+    if (key === null || key in errors) continue;
+    errors[key] = list ? `${field}: ${message}` : message;
+    placed.push(field);
   }
   return { errors, placed };
 }

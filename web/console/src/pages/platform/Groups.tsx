@@ -1,16 +1,16 @@
 // Platform > Groups: local groups and the LDAP groups they map; creating, changing the members of, and
 // deleting a group (PATCH spec.members replaces the list).
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Allowed, useAccess } from '../../access/context';
 import { type AccessRequest, platformScope } from '../../access/rules';
 import { paths } from '../../api/endpoints';
-import { ApiError } from '../../api/errors';
 import type { Group } from '../../api/types';
 import { useApi } from '../../app/context';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { age } from '../../components/format';
 import { ListPage } from '../../components/ListPage';
+import { useForm } from '../../components/useForm';
 import { checkSubdomain } from '../../components/validation';
 import { type MessageKey, useI18n } from '../../i18n';
 import { Button } from '../../ui/Button';
@@ -116,51 +116,37 @@ export function GroupDialog({ group, onClose, onSaved }: { group: Group | null; 
   const toast = useToast();
   const { observeError } = useAccess();
   const creating = group === null;
-  const [form, setForm] = useState<GroupForm>({
+  const [f, setF] = useState<GroupForm>({
     name: group?.metadata.name ?? '',
     displayName: group?.spec?.displayName ?? '',
     members: (group?.spec?.members ?? []).join('\n'),
   });
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const shown = ['metadata.name', 'spec.displayName', 'spec.members'];
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const local = validateGroup(form, creating);
-    setErrors(Object.fromEntries(Object.entries(local).map(([k, v]) => [k, t(v)])));
-    setError(null);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    const spec = { displayName: form.displayName || undefined, members: parseMembers(form.members) };
-    try {
-      if (creating) await api.post(paths.groups, { metadata: { name: form.name }, spec });
-      else await api.patch(paths.group(group.metadata.name), { spec: { ...spec, displayName: form.displayName } });
-      toast('success', t(creating ? 'groups.created' : 'groups.saved', { name: form.name }));
+  // A cause on one member (spec.members[1]) is shown on the members field with its path.
+  const { errors, error, placed, busy, onSubmit } = useForm({
+    validate: () => validateGroup(f, creating),
+    send: async () => {
+      const spec = { displayName: f.displayName || undefined, members: parseMembers(f.members) };
+      if (creating) await api.post(paths.groups, { metadata: { name: f.name }, spec });
+      else await api.patch(paths.group(group.metadata.name), { spec: { ...spec, displayName: f.displayName } });
+      toast('success', t(creating ? 'groups.created' : 'groups.saved', { name: f.name }));
       onSaved();
-    } catch (err) {
-      observeError(groupAccess(creating ? 'create' : 'patch'), err);
-      setBusy(false);
-      setError(err);
-      if (err instanceof ApiError) {
-        const fe = err.fieldErrors();
-        const members = Object.entries(fe).find(([k]) => k.startsWith('spec.members'));
-        setErrors({ ...fe, ...(members ? { 'spec.members': `${members[0]}: ${members[1]}` } : {}) });
-      }
-    }
-  };
+    },
+    onError: (e) => observeError(groupAccess(creating ? 'create' : 'patch'), e),
+    fields: ['metadata.name', 'spec.displayName', 'spec.members'],
+    lists: ['spec.members'],
+  });
   return (
-    <Dialog title={creating ? t('groups.create') : t('groups.editTitle', { name: form.name })} onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <ErrorBanner error={error} shownFields={[...shown, ...Object.keys(errors)]} />
+    <Dialog title={creating ? t('groups.create') : t('groups.editTitle', { name: f.name })} onClose={onClose}>
+      <form onSubmit={onSubmit} noValidate>
+        <ErrorBanner error={error} shownFields={placed} />
         {creating && (
-          <TextField label={t('common.name')} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })}
+          <TextField label={t('common.name')} value={f.name} onChange={(e) => setF({ ...f, name: e.target.value })}
             error={errors['metadata.name']} autoComplete="off" />
         )}
-        <TextField label={t('common.displayName')} value={form.displayName}
-          onChange={(e) => setForm({ ...form, displayName: e.target.value })} error={errors['spec.displayName']} />
-        <TextAreaField label={t('groups.members')} value={form.members} rows={5} hint={t('groups.membersHint')}
-          onChange={(e) => setForm({ ...form, members: e.target.value })} error={errors['spec.members']} />
+        <TextField label={t('common.displayName')} value={f.displayName}
+          onChange={(e) => setF({ ...f, displayName: e.target.value })} error={errors['spec.displayName']} />
+        <TextAreaField label={t('groups.members')} value={f.members} rows={5} hint={t('groups.membersHint')}
+          onChange={(e) => setF({ ...f, members: e.target.value })} error={errors['spec.members']} />
         <div className="form-actions">
           <Button onClick={onClose}>{t('common.cancel')}</Button>
           <Button type="submit" variant="primary" busy={busy}>{creating ? t('common.create') : t('common.save')}</Button>

@@ -1,19 +1,19 @@
 // Platform > Workspaces: every workspace, and creating one (bound to clusters, with its manager as admin).
-import { useState, type FormEvent } from 'react';
+import { useId, useState } from 'react';
 import { Link } from 'react-router';
 import { Allowed, useAccess } from '../../access/context';
 import { platformScope, workspaceScope } from '../../access/rules';
 import { paths } from '../../api/endpoints';
-import { ApiError } from '../../api/errors';
 import type { Cluster, Workspace } from '../../api/types';
 import { useApi } from '../../app/context';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { age } from '../../components/format';
 import { ListPage } from '../../components/ListPage';
+import { useForm } from '../../components/useForm';
 import { checkName } from '../../components/validation';
 import { useFetch } from '../../hooks/useFetch';
-import { useI18n } from '../../i18n';
+import { type MessageKey, useI18n } from '../../i18n';
 import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
 import { TextField } from '../../ui/Field';
@@ -107,54 +107,47 @@ export default function Workspaces() {
   );
 }
 
+export function validateWorkspace(name: string): Record<string, MessageKey> {
+  const n = checkName(name);
+  return n ? { 'metadata.name': n } : {};
+}
+
 export function CreateWorkspaceDialog({ onClose, onCreated }: { onClose: () => void; onCreated: () => void }) {
   const { t } = useI18n();
   const api = useApi();
   const toast = useToast();
   const { observeError } = useAccess();
+  const clustersErrorId = useId();
   const clusters = useFetch((signal) => api.list<Cluster>(paths.clusters, { limit: 1000 }, signal), [api]);
   const [name, setName] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [chosen, setChosen] = useState<string[]>([]);
   const [manager, setManager] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const shown = ['metadata.name', 'spec.displayName', 'spec.clusters', 'spec.manager'];
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const local: Record<string, string> = {};
-    const n = checkName(name);
-    if (n) local['metadata.name'] = t(n);
-    setErrors(local);
-    setError(null);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
+  // A cause on one of the clusters (spec.clusters[1]) is shown on the clusters group with its path.
+  const { errors, error, placed, busy, onSubmit } = useForm({
+    validate: () => validateWorkspace(name),
+    send: async () => {
       await api.post(paths.workspaces, {
         metadata: { name },
         spec: { displayName: displayName || undefined, clusters: chosen, manager: manager || undefined },
       });
       toast('success', t('workspaces.created', { name }));
       onCreated();
-    } catch (err) {
-      observeError(createWorkspace, err);
-      setBusy(false);
-      setError(err);
-      if (err instanceof ApiError) setErrors(groupFieldErrors(err.fieldErrors()));
-    }
-  };
+    },
+    onError: (e) => observeError(createWorkspace, e),
+    fields: ['metadata.name', 'spec.displayName', 'spec.clusters', 'spec.manager'],
+    lists: ['spec.clusters'],
+  });
 
   return (
     <Dialog title={t('workspaces.create')} onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <ErrorBanner error={error} shownFields={Object.keys(errors).length ? Object.keys(errors) : shown} />
+      <form onSubmit={onSubmit} noValidate>
+        <ErrorBanner error={error ?? clusters.error} shownFields={placed} />
         <TextField label={t('common.name')} value={name} onChange={(e) => setName(e.target.value)}
           error={errors['metadata.name']} hint={t('validation.dnsLabelHint')} autoComplete="off" />
         <TextField label={t('common.displayName')} value={displayName} onChange={(e) => setDisplayName(e.target.value)}
           error={errors['spec.displayName']} />
-        <fieldset aria-describedby={errors['spec.clusters'] ? 'ws-clusters-error' : undefined}>
+        <fieldset aria-describedby={errors['spec.clusters'] ? clustersErrorId : undefined}>
           <legend>{t('workspaces.clusters')}</legend>
           {clusters.data?.items.length === 0 && <p className="muted">{t('overview.noClusters')}</p>}
           {clusters.data?.items.map((c) => (
@@ -169,7 +162,7 @@ export function CreateWorkspaceDialog({ onClose, onCreated }: { onClose: () => v
               {c.metadata.name}
             </label>
           ))}
-          {errors['spec.clusters'] && <div className="field-error" id="ws-clusters-error" role="alert">{errors['spec.clusters']}</div>}
+          {errors['spec.clusters'] && <div className="field-error" id={clustersErrorId} role="alert">{errors['spec.clusters']}</div>}
         </fieldset>
         <TextField label={t('workspaces.manager')} value={manager} onChange={(e) => setManager(e.target.value)}
           error={errors['spec.manager']} hint={t('workspaces.managerHint')} autoComplete="off" />
@@ -180,14 +173,4 @@ export function CreateWorkspaceDialog({ onClose, onCreated }: { onClose: () => v
       </form>
     </Dialog>
   );
-}
-
-// "spec.clusters[1]" is shown on the clusters group.
-export function groupFieldErrors(errors: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [field, message] of Object.entries(errors)) {
-    const key = field.replace(/\[\d+\]$/, '');
-    out[key] ??= field === key ? message : `${field}: ${message}`;
-  }
-  return out;
 }

@@ -9,7 +9,7 @@ import { AddClusterDialog, validateCluster } from './Clusters';
 import { GroupDialog, parseMembers, validateGroup } from './Groups';
 import { CreateRoleDialog, templateAllowedIn, validateRole } from './Roles';
 import { CreateUserDialog, PasswordDialog, validatePassword, validateUser } from './Users';
-import Workspaces from './Workspaces';
+import Workspaces, { CreateWorkspaceDialog, validateWorkspace } from './Workspaces';
 
 const session = { user: 'admin', expiresAtMs: Date.now() + 3600_000 };
 const all = AccessCache.fixed(() => true);
@@ -51,6 +51,70 @@ describe('groups', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Create' }));
     expect(calls.writes[0]).toMatchObject({ method: 'POST', url: '/api/v1/groups', body: { metadata: { name: 'dev' }, spec: { members: ['ann', 'zed'] } } });
     expect(await screen.findByText('spec.members[1]: user "zed" does not exist')).toBeTruthy();
+  });
+
+  it('edits a group: one member\'s cause on the members field, another\'s and the rest in the banner', async () => {
+    const onSaved = vi.fn();
+    const group = { metadata: { name: 'ops' }, spec: { displayName: 'Ops', members: ['ann'] } };
+    const calls = show(<GroupDialog group={group} onClose={() => {}} onSaved={onSaved} />, (m) =>
+      m === 'PATCH' ? invalid('Group "ops" is invalid', [
+        { field: 'spec.members[0]', message: 'user "bob" does not exist' },
+        { field: 'spec.members[1]', message: 'user "cy" does not exist' },
+        { field: 'spec.displayName', message: 'at most 128 characters' },
+        { field: 'spec.ldapGroup', message: 'not an LDAP group' },
+      ]) : undefined);
+    expect(screen.queryByLabelText('Name')).toBeNull();
+    await userEvent.clear(screen.getByLabelText('Members'));
+    await userEvent.type(screen.getByLabelText('Members'), 'bob, cy');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(calls.writes[0]).toMatchObject({ method: 'PATCH', url: '/api/v1/groups/ops', body: { spec: { displayName: 'Ops', members: ['bob', 'cy'] } } });
+    await waitFor(() => expect(fieldError('Members')).toBe('spec.members[0]: user "bob" does not exist'));
+    expect(fieldError('Display name')).toBe('at most 128 characters');
+    expect(failureBanner()).toContain('user "cy" does not exist');
+    expect(failureBanner()).toContain('not an LDAP group');
+    expect(failureBanner()).not.toContain('"bob"');
+    expect(onSaved).not.toHaveBeenCalled();
+  });
+});
+
+describe('create a workspace', () => {
+  const clusters = { items: [{ metadata: { name: 'local' } }, { metadata: { name: 'edge' } }], total: 2 };
+
+  it('needs a name', () => {
+    expect(validateWorkspace('shop')).toEqual({});
+    expect(validateWorkspace('Shop')).toEqual({ 'metadata.name': 'validation.dnsLabel' });
+  });
+
+  it('sends the chosen clusters, and shows the causes on the name, the clusters and the manager', async () => {
+    const onCreated = vi.fn();
+    const calls = show(<CreateWorkspaceDialog onClose={() => {}} onCreated={onCreated} />, (m, url) => {
+      if (m === 'GET' && url.startsWith('/api/v1/clusters')) return { status: 200, body: clusters };
+      if (m === 'POST') {
+        return invalid('Workspace "shop" is invalid', [
+          { field: 'metadata.name', message: 'workspace "shop" already exists' },
+          { field: 'spec.clusters[0]', message: 'cluster "edge" is being removed' },
+          { field: 'spec.manager', message: 'user "zed" does not exist' },
+          { field: 'spec.quotas', message: 'set on the quotas page' },
+        ]);
+      }
+      return undefined;
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(calls.writes).toEqual([]);
+    expect(fieldError('Name')).toBe('Required');
+    await userEvent.type(screen.getByLabelText('Name'), 'shop');
+    await userEvent.click(await screen.findByRole('checkbox', { name: 'edge' }));
+    await userEvent.type(screen.getByLabelText('Manager'), 'zed');
+    await userEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(calls.writes[0]).toMatchObject({ method: 'POST', url: '/api/v1/workspaces', body: { metadata: { name: 'shop' }, spec: { clusters: ['edge'], manager: 'zed' } } });
+    await waitFor(() => expect(fieldError('Name')).toBe('workspace "shop" already exists'));
+    expect(fieldError('Manager')).toBe('user "zed" does not exist');
+    const group = screen.getByRole('group', { name: 'Clusters' });
+    expect(group.getAttribute('aria-describedby')).toBe(within(group).getByRole('alert').id);
+    expect(within(group).getByRole('alert').textContent).toBe('spec.clusters[0]: cluster "edge" is being removed');
+    expect(failureBanner()).toContain('set on the quotas page');
+    expect(failureBanner()).not.toContain('already exists');
+    expect(onCreated).not.toHaveBeenCalled();
   });
 });
 

@@ -1,7 +1,7 @@
 // What can be done to one object of a project, shared by the lists and the detail pages: scale
 // (PATCH …/{name}/scale), restart (POST …/{name}/restart), delete with confirmation, and a pod's logs and
 // terminal. Each control is shown only when the server allows it (POST /api/v1/accessreviews).
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Allowed, useAccess } from '../../access/context';
 import type { AccessRequest } from '../../access/rules';
@@ -10,7 +10,8 @@ import type { KubeObject } from '../../api/types';
 import { useApi } from '../../app/context';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { useI18n } from '../../i18n';
+import { useForm } from '../../components/useForm';
+import { type MessageKey, useI18n } from '../../i18n';
 import { projectBase } from '../../shell/nav';
 import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
@@ -144,6 +145,11 @@ export function useObjectActions(kind: KindInfo, options: { onDeleted?: (name: s
   return { buttons, dialogs, error, clearError: () => setError(null), requestFor: req };
 }
 
+export function validateReplicas(value: string): Record<string, MessageKey> {
+  return /^\d+$/.test(value.trim()) && Number(value) <= 10000 ? {} : { 'spec.replicas': 'validation.replicas' };
+}
+
+// `onScale` sends the new count (and hands a failure to the access context itself).
 export function ScaleDialog({ name, current, onClose, onScale }: {
   name: string;
   current: number;
@@ -152,32 +158,17 @@ export function ScaleDialog({ name, current, onClose, onScale }: {
 }) {
   const { t } = useI18n();
   const [value, setValue] = useState(String(current));
-  const [error, setError] = useState<unknown>(null);
-  const [fieldError, setFieldError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!/^\d+$/.test(value.trim()) || Number(value) > 10000) {
-      setFieldError(t('validation.replicas'));
-      return;
-    }
-    setFieldError(undefined);
-    setBusy(true);
-    try {
-      await onScale(Number(value));
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-      const causes = (err as { fieldErrors?: () => Record<string, string> }).fieldErrors?.();
-      if (causes?.['spec.replicas']) setFieldError(causes['spec.replicas']);
-    }
-  };
+  const { errors, error, placed, busy, onSubmit } = useForm({
+    validate: () => validateReplicas(value),
+    send: () => onScale(Number(value)),
+    fields: ['spec.replicas'],
+  });
   return (
     <Dialog title={t('workloads.scaleTitle', { name })} onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <ErrorBanner error={error} shownFields={['spec.replicas']} />
+      <form onSubmit={onSubmit} noValidate>
+        <ErrorBanner error={error} shownFields={placed} />
         <TextField label={t('deploy.replicas')} type="number" min={0} max={10000} value={value}
-          onChange={(e) => setValue(e.target.value)} error={fieldError} />
+          onChange={(e) => setValue(e.target.value)} error={errors['spec.replicas']} />
         <div className="form-actions">
           <Button onClick={onClose}>{t('common.cancel')}</Button>
           <Button type="submit" variant="primary" busy={busy}>{t('workloads.scale')}</Button>

@@ -1,17 +1,17 @@
 // Members of a workspace or of a project (views over role bindings): who holds which role, adding a user or
 // a group, changing a role, removing a member.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useParams } from 'react-router';
 import { Allowed, useAccess } from '../../access/context';
 import { type AccessRequest, projectScope, workspaceScope } from '../../access/rules';
 import { paths } from '../../api/endpoints';
 import type { ListQuery } from '../../api/client';
-import { ApiError } from '../../api/errors';
 import type { Member, Role } from '../../api/types';
 import { useApi } from '../../app/context';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { ListPage } from '../../components/ListPage';
+import { useForm } from '../../components/useForm';
 import { useFetch } from '../../hooks/useFetch';
 import { useI18n } from '../../i18n';
 import { Button } from '../../ui/Button';
@@ -114,7 +114,13 @@ export function MembersView({ listPath, itemPath, rolesPath, roleLevel, manage, 
   );
 }
 
-function AddMemberDialog({ listPath, rolesPath, roleLevel, onClose, onAdded, onDenied }: {
+// The server names a member's fields plainly (user, group, role) or under member. (member.user).
+export const memberField = (field: string): string | null => {
+  const f = field.startsWith('member.') ? field.slice('member.'.length) : field;
+  return f === 'user' || f === 'group' || f === 'role' ? f : null;
+};
+
+export function AddMemberDialog({ listPath, rolesPath, roleLevel, onClose, onAdded, onDenied }: {
   listPath: string;
   rolesPath: string;
   roleLevel?: string;
@@ -129,40 +135,31 @@ function AddMemberDialog({ listPath, rolesPath, roleLevel, onClose, onAdded, onD
   const [kind, setKind] = useState<'user' | 'group'>('user');
   const [name, setName] = useState('');
   const [role, setRole] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const roleNames = (roles.data?.items ?? [])
     .filter((r) => !roleLevel || r.spec?.level === roleLevel)
     .map((r) => r.metadata.name);
   const chosenRole = role || roleNames[0] || '';
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const local: Record<string, string> = {};
-    if (!name.trim()) local[kind] = t('validation.required');
-    if (!chosenRole) local.role = t('validation.required');
-    setErrors(local);
-    setError(null);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
+  const { errors, error, placed, busy, onSubmit } = useForm({
+    validate: () => ({
+      ...(name.trim() ? {} : { [kind]: 'validation.required' as const }),
+      ...(chosenRole ? {} : { role: 'validation.required' as const }),
+    }),
+    send: async () => {
       await api.post(listPath, { [kind]: name.trim(), role: chosenRole });
       toast('success', t('members.added', { name: name.trim() }));
       onAdded();
-    } catch (err) {
-      onDenied(err);
-      setBusy(false);
-      setError(err);
-      if (err instanceof ApiError) {
-        const fe = err.fieldErrors();
-        setErrors({ [kind]: fe[kind] ?? fe[`member.${kind}`], role: fe.role ?? fe['member.role'] } as Record<string, string>);
-      }
-    }
-  };
+    },
+    onError: onDenied,
+    // The name field shows the causes of the kind chosen.
+    fields: (field) => {
+      const f = memberField(field);
+      return f === 'role' || f === kind ? f : null;
+    },
+  });
   return (
     <Dialog title={t('members.add')} onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <ErrorBanner error={error ?? roles.error} shownFields={[kind, 'role', `member.${kind}`, 'member.role']} />
+      <form onSubmit={onSubmit} noValidate>
+        <ErrorBanner error={error ?? roles.error} shownFields={placed} />
         <SelectField label={t('members.kind')} value={kind} onChange={(e) => setKind(e.target.value as 'user' | 'group')}
           options={[{ value: 'user', label: t('members.user') }, { value: 'group', label: t('members.group') }]} />
         <TextField label={kind === 'user' ? t('members.userName') : t('members.groupName')} value={name}

@@ -1,19 +1,19 @@
 // Workspace > Projects: the workspace's projects (a project is a namespace on one of its clusters) and
 // creating one with its quota.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Allowed, useAccess } from '../../access/context';
 import { workspaceScope } from '../../access/rules';
 import { paths } from '../../api/endpoints';
-import { ApiError } from '../../api/errors';
 import type { Project, Workspace } from '../../api/types';
 import { useApi } from '../../app/context';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { age } from '../../components/format';
 import { ListPage } from '../../components/ListPage';
+import { useForm } from '../../components/useForm';
 import { checkName, checkQuantity } from '../../components/validation';
 import { useFetch } from '../../hooks/useFetch';
-import { useI18n } from '../../i18n';
+import { type MessageKey, useI18n } from '../../i18n';
 import { Button } from '../../ui/Button';
 import { Dialog } from '../../ui/Dialog';
 import { SelectField, TextField } from '../../ui/Field';
@@ -91,7 +91,29 @@ const quotaKeys = [
   { key: 'pods', label: 'projects.quotaPods' },
 ] as const;
 
-function CreateProjectDialog({ ws, onClose, onCreated }: { ws: string; onClose: () => void; onCreated: () => void }) {
+const quotaField = (key: string) => `spec.quota.hard["${key}"]`;
+
+export interface ProjectForm {
+  name: string;
+  displayName: string;
+  cluster: string; // the one chosen, or the workspace's first
+  quota: Record<string, string>;
+}
+
+// Checks before sending; a quota's error is on its field's path (spec.quota.hard["pods"]), as the server's is.
+export function validateProject(f: ProjectForm): Record<string, MessageKey> {
+  const out: Record<string, MessageKey> = {};
+  const n = checkName(f.name);
+  if (n) out['metadata.name'] = n;
+  if (!f.cluster) out['spec.cluster'] = 'validation.required';
+  for (const q of quotaKeys) {
+    const m = checkQuantity(f.quota[q.key] ?? '');
+    if (m) out[quotaField(q.key)] = m;
+  }
+  return out;
+}
+
+export function CreateProjectDialog({ ws, onClose, onCreated }: { ws: string; onClose: () => void; onCreated: () => void }) {
   const { t } = useI18n();
   const api = useApi();
   const toast = useToast();
@@ -102,49 +124,29 @@ function CreateProjectDialog({ ws, onClose, onCreated }: { ws: string; onClose: 
   const [displayName, setDisplayName] = useState('');
   const [cluster, setCluster] = useState('');
   const [quota, setQuota] = useState<Record<string, string>>({});
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const chosenCluster = cluster || clusters[0] || '';
-  const shown = ['metadata.name', 'spec.cluster', 'spec.displayName', ...quotaKeys.map((q) => `spec.quota.hard["${q.key}"]`)];
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const local: Record<string, string> = {};
-    const n = checkName(name);
-    if (n) local['metadata.name'] = t(n);
-    if (!chosenCluster) local['spec.cluster'] = t('validation.required');
-    for (const q of quotaKeys) {
-      const m = checkQuantity(quota[q.key] ?? '');
-      if (m) local[`spec.quota.hard["${q.key}"]`] = t(m);
-    }
-    setErrors(local);
-    setError(null);
-    if (Object.keys(local).length) return;
-    const hard = Object.fromEntries(Object.entries(quota).filter(([, v]) => v));
-    setBusy(true);
-    try {
+  const f: ProjectForm = { name, displayName, cluster: cluster || clusters[0] || '', quota };
+  const { errors, error, placed, busy, onSubmit } = useForm({
+    validate: () => validateProject(f),
+    send: async () => {
+      const hard = Object.fromEntries(Object.entries(quota).filter(([, v]) => v));
       await api.post(paths.projects(ws), {
         metadata: { name },
-        spec: { cluster: chosenCluster, displayName: displayName || undefined, quota: Object.keys(hard).length ? { hard } : undefined },
+        spec: { cluster: f.cluster, displayName: displayName || undefined, quota: Object.keys(hard).length ? { hard } : undefined },
       });
       toast('success', t('projects.created', { name }));
       onCreated();
-    } catch (err) {
-      observeError({ verb: 'create', group: 'tenant.atrium.io', resource: 'projects', scope: workspaceScope(ws) }, err);
-      setBusy(false);
-      setError(err);
-      if (err instanceof ApiError) setErrors(err.fieldErrors());
-    }
-  };
+    },
+    onError: (e) => observeError({ verb: 'create', group: 'tenant.atrium.io', resource: 'projects', scope: workspaceScope(ws) }, e),
+    fields: ['metadata.name', 'spec.cluster', 'spec.displayName', ...quotaKeys.map((q) => quotaField(q.key))],
+  });
 
   return (
     <Dialog title={t('projects.create')} onClose={onClose}>
-      <form onSubmit={submit} noValidate>
-        <ErrorBanner error={error ?? workspace.error} shownFields={shown} />
+      <form onSubmit={onSubmit} noValidate>
+        <ErrorBanner error={error ?? workspace.error} shownFields={placed} />
         <TextField label={t('common.name')} value={name} onChange={(e) => setName(e.target.value)}
           error={errors['metadata.name']} hint={t('projects.nameHint')} autoComplete="off" />
-        <SelectField label={t('projects.cluster')} value={chosenCluster} onChange={(e) => setCluster(e.target.value)}
+        <SelectField label={t('projects.cluster')} value={f.cluster} onChange={(e) => setCluster(e.target.value)}
           options={clusters.map((c) => ({ value: c, label: c }))} error={errors['spec.cluster']} />
         <TextField label={t('common.displayName')} value={displayName} onChange={(e) => setDisplayName(e.target.value)}
           error={errors['spec.displayName']} />
@@ -153,7 +155,7 @@ function CreateProjectDialog({ ws, onClose, onCreated }: { ws: string; onClose: 
           <div className="form-row">
             {quotaKeys.map((q) => (
               <TextField key={q.key} label={t(q.label)} value={quota[q.key] ?? ''} placeholder={q.key === 'pods' ? '20' : q.key === 'limits.cpu' ? '4' : '8Gi'}
-                onChange={(e) => setQuota({ ...quota, [q.key]: e.target.value })} error={errors[`spec.quota.hard["${q.key}"]`]} />
+                onChange={(e) => setQuota({ ...quota, [q.key]: e.target.value })} error={errors[quotaField(q.key)]} />
             ))}
           </div>
         </fieldset>
