@@ -6,6 +6,9 @@
 //   ATRIUM_E2E_REGISTRY        the registry holding atrium/busybox:1 and :2 (127.0.0.1:25000)
 //   ATRIUM_E2E_OUT             where screenshots/, results.json go (build/e2e)
 //   ATRIUM_E2E_CHROMIUM        the browser (/usr/bin/chromium)
+//   ATRIUM_E2E_LDAP_USER, ATRIUM_E2E_LDAP_PASSWORD, ATRIUM_E2E_LDAP_GROUP
+//                              a user of the OpenLDAP directory atrium was started with, their password, and
+//                              the DN of an LDAP group they belong to (the LDAP test fails without them)
 //   ATRIUM_E2E_ONLY            optional: run only the tests whose names contain this (and what they need)
 // Tests run in order and share what they create (a workspace, a project, users); a test whose prerequisite
 // failed is skipped and counts as failed. The project (its namespace) is deleted at the end, always.
@@ -14,6 +17,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { accessibility, adminPages, deploy, rollback, tenancy, viewer } from './journeys.mjs';
 import { forms } from './forms.mjs';
+import { ldapLogin } from './ldap.mjs';
 import { Api } from './lib.mjs';
 import { performanceFigures } from './perf.mjs';
 
@@ -28,6 +32,9 @@ const suite = {
   adminPassword: env('ATRIUM_E2E_ADMIN_PASSWORD'),
   userPassword: `e2e-User-${run}-pass-1`,
   registry: env('ATRIUM_E2E_REGISTRY', '127.0.0.1:25000'),
+  ldap: process.env.ATRIUM_E2E_LDAP_USER
+    ? { user: process.env.ATRIUM_E2E_LDAP_USER, password: env('ATRIUM_E2E_LDAP_PASSWORD'), group: env('ATRIUM_E2E_LDAP_GROUP') }
+    : null,
   names: {
     workspace: `e2e-ws-${run}`,
     project: `e2e-${run}`,
@@ -53,6 +60,7 @@ const tests = [
   { name: 'a viewer sees no mutating control and the API refuses them', run: viewer, needs: [2] },
   { name: 'performance: LCP, 10,000-pod list, scrolling', run: performanceFigures, needs: [2] },
   { name: 'forms: groups, roles, cluster members, preflight, clusters added/edited/removed, quotas, ConfigMap/Secret/Service, users', run: forms, needs: [0] },
+  { name: 'LDAP: a directory user signs in (wrong password refused), is provisioned and mapped to a group', run: ldapLogin },
   { name: 'accessibility: no serious or critical axe violation on any main page', run: accessibility, needs: [1, 2] },
 ];
 
@@ -76,6 +84,8 @@ async function cleanup() {
   const created = suite.created;
   const steps = [
     ...(created.group ? [['DELETE', `/api/v1/groups/${created.group}`]] : []),
+    ...(created.ldapGroup ? [['DELETE', `/api/v1/members/group:${created.ldapGroup}`], ['DELETE', `/api/v1/groups/${created.ldapGroup}`]] : []),
+    ...(created.ldapUser ? [['DELETE', `/api/v1/users/${created.ldapUser}`]] : []),
     ...(created.role ? [['DELETE', `/api/v1/workspaces/${names.workspace}/roles/${created.role}`]] : []),
     ...created.clusters.map((c) => ['DELETE', `/api/v1/clusters/${c}`]),
     ['DELETE', `/api/v1/clusters/local/members/${names.developer}`],
