@@ -50,15 +50,17 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
-std::string pod_json(const std::string& ns, int i) {
+// Pod i, owned (controller) by owner i % 100: `owner_uid` is that object's real uid, so the garbage collector keeps
+// the pod (a dangling owner reference gets its dependents deleted, which thinned earlier runs by about 1%).
+std::string pod_json(const std::string& ns, int i, const std::string& owner_uid) {
   int app = i % 20, rs = i % 100;
   return fmt::format(
       R"({{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"svc-{app}-{rs:04x}-{i:05d}","namespace":"{ns}",)"
       R"("labels":{{"app":"svc-{app}","pod-template-hash":"7d9f8{rs:04x}","version":"v1.{rs}","team":"payments",)"
       R"("atrium.io/workspace":"merchant-platform"}},)"
       R"("annotations":{{"prometheus.io/scrape":"true","prometheus.io/port":"9090"}},)"
-      R"("ownerReferences":[{{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"svc-{app}-7d9f8{rs:04x}",)"
-      R"("uid":"6f1c2a4e-1b7d-4c1e-9a{rs:02x}-0000000{app:05d}","controller":true,"blockOwnerDeletion":true}}]}},)"
+      R"("ownerReferences":[{{"apiVersion":"v1","kind":"ConfigMap","name":"svc-{app}-7d9f8{rs:04x}",)"
+      R"("uid":"{owner_uid}","controller":true,"blockOwnerDeletion":true}}]}},)"
       R"("spec":{{"schedulerName":"atrium-bench-none","terminationGracePeriodSeconds":30,)"
       R"("containers":[)"
       R"({{"name":"app","image":"127.0.0.1:25000/atrium/busybox:1","command":["/bin/sh","-c","httpd -f -p 8080"],)"
@@ -71,7 +73,26 @@ std::string pod_json(const std::string& ns, int i) {
       R"({{"name":"sidecar","image":"127.0.0.1:25000/atrium/busybox:1","command":["/bin/sh","-c","sleep 3600"],)"
       R"("env":[{{"name":"MODE","value":"proxy"}},{{"name":"UPSTREAM","value":"127.0.0.1:8080"}}],)"
       R"("resources":{{"requests":{{"cpu":"10m","memory":"16Mi"}},"limits":{{"cpu":"50m","memory":"32Mi"}}}}}}]}}}})",
-      fmt::arg("ns", ns), fmt::arg("i", i), fmt::arg("app", app), fmt::arg("rs", rs));
+      fmt::arg("ns", ns), fmt::arg("i", i), fmt::arg("app", app), fmt::arg("rs", rs), fmt::arg("owner_uid", owner_uid));
+}
+
+// The 100 owners of the pods: ConfigMaps standing for their ReplicaSets (a real ReplicaSet would scale its pods to
+// its replicas or orphan them). Made, or read when an earlier run made them; their uids by index.
+std::vector<std::string> owner_uids(kube::Client& client, const std::string& ns) {
+  std::vector<std::string> uids;
+  for (int rs = 0; rs < 100; ++rs) {
+    const std::string name = fmt::format("svc-{}-7d9f8{:04x}", rs % 20, rs);
+    const std::string path = "/api/v1/namespaces/" + ns + "/configmaps";
+    auto made = client.call(kube::Request{"POST", path, R"({"metadata":{"name":")" + name + R"("}})"});
+    auto body = made ? made : client.get(path + "/" + name);
+    auto v = body ? core::parse_json(*body) : core::Result<core::json::value>(core::fail(body.error()));
+    if (!v) {
+      std::fprintf(stderr, "owner %s: %s\n", name.c_str(), v.error().message.c_str());
+      std::exit(1);
+    }
+    uids.emplace_back(v->at("metadata").at("uid").as_string());
+  }
+  return uids;
 }
 
 std::shared_ptr<kube::Client> connect(const std::string& kubeconfig) {
@@ -112,7 +133,17 @@ int main(int argc, char** argv) {
   auto client = connect(kubeconfig);
 
   // 1. The pods (kept between runs with --keep; creating 10,000 takes about a minute).
+  // An earlier run's namespace may still be going (10,000 pods take a while to delete): wait for it first.
+  for (int waited = 0; waited < 300; ++waited) {
+    auto existing = client->get("/api/v1/namespaces/" + ns);
+    auto v = existing ? core::parse_json(*existing) : core::Result<core::json::value>(core::fail(existing.error()));
+    const auto* phase = v ? v->at("status").as_object().if_contains("phase") : nullptr;
+    if (!phase || !phase->is_string() || phase->as_string() != "Terminating") break;
+    if (waited == 0) std::printf("waiting for namespace %s to finish terminating\n", ns.c_str());
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
   (void)client->call(kube::Request{"POST", "/api/v1/namespaces", R"({"metadata":{"name":")" + ns + R"("}})"});
+  const auto owners = owner_uids(*client, ns);
   auto have = count_pods(*client, ns);
   if (have < pods) {
     auto t0 = Clock::now();
@@ -124,7 +155,8 @@ int main(int argc, char** argv) {
         for (int i; (i = next++) < pods;) {
           // A new namespace refuses pods until its service account exists: retry briefly.
           for (int attempt = 0; attempt < 40; ++attempt) {
-            auto r = c->call(kube::Request{"POST", "/api/v1/namespaces/" + ns + "/pods", pod_json(ns, i)});
+            auto r =
+                c->call(kube::Request{"POST", "/api/v1/namespaces/" + ns + "/pods", pod_json(ns, i, owners[i % 100])});
             // 409: made by an earlier run. Anything else (a new namespace refuses pods until its service account
             // exists) is retried for up to 10 s and then counted as a failure.
             if (r || r.error().code == core::ErrorCode::Conflict || r.error().code == core::ErrorCode::AlreadyExists) {
