@@ -102,14 +102,19 @@ core::Status require_no_projects(storage::Store& store, std::string_view cluster
                               storage::Store::ScopeMatch::Exact);
   if (!claims) return core::fail(claims.error());
   if (claims->empty()) return {};
+  // The message names up to five; each project is a cause ("workspace/project"), so a client can list them all.
   std::vector<std::string> names;
+  std::vector<core::Cause> causes;
   for (const auto& c : *claims) {
-    if (names.size() == 5) break;
-    names.push_back(iam::project_claim_workspace(c) + "/" + c.name);
+    std::string project = iam::project_claim_workspace(c) + "/" + c.name;
+    if (names.size() < 5) names.push_back(project);
+    causes.push_back(core::Cause{"projects", std::move(project)});
   }
-  return core::fail(core::ErrorCode::Conflict,
-                    fmt::format("cluster \"{}\" still holds {} project(s) ({}{}); delete them before removing it",
-                                cluster, claims->size(), fmt::join(names, ", "), claims->size() > 5 ? ", ..." : ""));
+  return core::fail(
+      core::Error(core::ErrorCode::Conflict,
+                  fmt::format("cluster \"{}\" still holds {} project(s) ({}{}); delete them before removing it",
+                              cluster, claims->size(), fmt::join(names, ", "), claims->size() > 5 ? ", ..." : ""),
+                  std::move(causes)));
 }
 
 std::optional<core::Scope> Projects::find_namespace_scope(std::string_view cluster, std::string_view ns) {

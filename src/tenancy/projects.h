@@ -80,8 +80,8 @@ class Projects {
 core::Status check_quotas(const std::string& workspace, const WorkspaceSpec& ws,
                           const std::vector<std::pair<std::string, ProjectSpec>>& projects);
 
-// The guard before a cluster's removal: Conflict naming up to five of its projects ("workspace/project") while
-// any project lives on `cluster`; errors from the store.
+// The guard before a cluster's removal: Conflict while any project lives on `cluster`, its message naming up to
+// five of them and one cause per project (field "projects", message "workspace/project"); errors from the store.
 core::Status require_no_projects(storage::Store& store, std::string_view cluster);
 
 // The mutations deleting everything stored under a project scope key: bindings and custom roles.

@@ -102,6 +102,27 @@ TEST_F(ProjectsTest, NameClashOnTheSameClusterFromAnotherWorkspace) {
   EXPECT_TRUE(projects_.create(lead_, "merchant-platform", project("shop", "production", "{}")));
 }
 
+TEST_F(ProjectsTest, AClusterHoldingProjectsCannotBeRemoved) {
+  EXPECT_TRUE(require_no_projects(*store_, "production"));
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(projects_.create(lead_, "merchant-platform", project("p" + std::to_string(i), "production", "{}")));
+  }
+  auto refused = require_no_projects(*store_, "production");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, core::ErrorCode::Conflict);
+  EXPECT_NE(refused.error().message.find("6 project(s)"), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("merchant-platform/p0"), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find(", ..."), std::string::npos) << "five named, the rest elided";
+  ASSERT_EQ(refused.error().causes.size(), 6u) << "every project is a cause";
+  EXPECT_EQ(refused.error().causes.back().field, "projects");
+  // Another workspace's project on another cluster holds that one only; once it is gone, the cluster may go.
+  EXPECT_TRUE(require_no_projects(*store_, "sandbox"));
+  ASSERT_TRUE(projects_.create(admin_, "other", project("shop", "sandbox", "{}")));
+  EXPECT_EQ(require_no_projects(*store_, "sandbox").error().causes.size(), 1u);
+  ASSERT_TRUE(projects_.remove("other", "shop"));
+  EXPECT_TRUE(require_no_projects(*store_, "sandbox"));
+}
+
 TEST_F(ProjectsTest, BadProjectsAreRefusedAndNothingIsWritten) {
   ASSERT_TRUE(projects_.create(lead_, "merchant-platform",
                                project("first", "sandbox", R"({"limits.cpu":"3","limits.memory":"4Gi"})")));

@@ -21,6 +21,8 @@ export const paths = {
   audit: '/api/v1/audit',
   clusters: '/api/v1/clusters',
   cluster: (c: string) => `/api/v1/clusters/${seg(c)}`,
+  // ?verify=false: registered or reconnected without the cluster answering now (shown Unreachable until it does).
+  unverified: (path: string, skip: boolean) => (skip ? `${path}?verify=false` : path),
   clusterPreflight: (c: string) => `/api/v1/clusters/${seg(c)}/preflight`,
   clusterMembers: (c: string) => `/api/v1/clusters/${seg(c)}/members`,
   clusterMember: (c: string, id: string) => `/api/v1/clusters/${seg(c)}/members/${seg(id)}`,

@@ -19,7 +19,7 @@ import { Dialog } from '../../ui/Dialog';
 import { TextField } from '../../ui/Field';
 import { useToast } from '../../ui/Toast';
 import { ClusterPhase } from './ClusterPhase';
-import { checkContext, checkKubeconfig, KubeconfigField, useClusterActions } from './clusterActions';
+import { checkContext, checkKubeconfig, KubeconfigField, SkipVerifyField, useClusterActions } from './clusterActions';
 
 const createCluster = { verb: 'create', group: 'cluster.atrium.io', resource: 'clusters', scope: platformScope };
 
@@ -91,10 +91,11 @@ export function AddClusterDialog({ onClose, onAdded }: { onClose: () => void; on
   const { observeError } = useAccess();
   const [f, setF] = useState<ClusterForm>({ name: '', displayName: '', kubeconfig: '', context: '' });
   const [fileError, setFileError] = useState<string | undefined>();
+  const [skipVerify, setSkipVerify] = useState(false);
   const form = useForm({
     validate: () => validateCluster(f),
     send: async () => {
-      await api.post(paths.clusters, {
+      await api.post(paths.unverified(paths.clusters, skipVerify), {
         metadata: { name: f.name },
         spec: { displayName: f.displayName || undefined, kubeconfig: f.kubeconfig, context: f.context || undefined },
       });
@@ -120,6 +121,7 @@ export function AddClusterDialog({ onClose, onAdded }: { onClose: () => void; on
           error={fileError ?? form.errors['spec.kubeconfig']} onFileError={setFileError} />
         <TextField label={t('clusters.context')} value={f.context} onChange={(e) => setF({ ...f, context: e.target.value })}
           error={form.errors['spec.context']} hint={t('clusters.contextHint')} />
+        <SkipVerifyField checked={skipVerify} onChange={setSkipVerify} />
         <div className="form-actions">
           <Button onClick={onClose}>{t('common.cancel')}</Button>
           <Button type="submit" variant="primary" busy={form.busy}>{t('clusters.add')}</Button>

@@ -115,6 +115,24 @@ describe('editing a cluster', () => {
     expect(await screen.findByText('Cluster prod saved')).toBeTruthy();
   });
 
+  it('offers to save without the cluster answering only when the change reconnects, and then sends ?verify=false', async () => {
+    const onSaved = vi.fn();
+    const calls = show(<EditClusterDialog name="prod" onClose={() => {}} onSaved={onSaved} />, (m, url) => {
+      if (m === 'GET' && url === '/api/v1/clusters/prod') return { status: 200, body: prod() };
+      if (m === 'PUT') return { status: 200, body: prod({ rv: '43' }) };
+      return undefined;
+    });
+    await waitFor(() => expect(field('Display name').value).toBe('Production'));
+    const skip = 'Save even if the cluster does not answer now';
+    expect(screen.queryByLabelText(skip)).toBeNull();
+    await userEvent.clear(field('Context'));
+    await userEvent.type(field('Context'), 'admin@prod-dr');
+    await userEvent.click(screen.getByLabelText(skip));
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(calls.writes.map((w) => w.url)).toEqual(['/api/v1/clusters/prod?verify=false']);
+  });
+
   it('sends nothing while its own checks fail', async () => {
     const calls = show(<EditClusterDialog name="prod" onClose={() => {}} onSaved={() => {}} />, (m) =>
       m === 'GET' ? { status: 200, body: prod() } : { status: 200, body: {} });
@@ -223,6 +241,19 @@ describe('removing a cluster', () => {
     expect(screen.queryByText('Cluster prod removed')).toBeNull();
     // Not a refusal of the user: the control stays.
     expect(screen.getByRole('button', { name: 'Remove cluster prod' })).toBeTruthy();
+  });
+
+  it('lists every project that keeps the cluster (the 409 carries one cause each)', async () => {
+    const projects = ['shop/web', 'shop/api', 'shop/db', 'shop/cache', 'shop/queue', 'billing/ledger'];
+    const refusal = status(409, 'Conflict', 'cluster "prod" still holds 6 project(s) (shop/web, shop/api, shop/db, shop/cache, shop/queue, ...); delete them before removing it',
+      projects.map((p) => ({ field: 'projects', message: p })));
+    show(<Clusters />, (m, url) => list(m, url, undefined) ?? (m === 'DELETE' ? refusal : undefined));
+    await userEvent.click(await screen.findByRole('button', { name: 'Remove cluster prod' }));
+    const dialog = screen.getByRole('dialog');
+    await userEvent.type(within(dialog).getByLabelText('Type prod to confirm'), 'prod');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Remove' }));
+    const alert = await within(dialog).findByRole('alert');
+    expect(alert.textContent).toContain('billing/ledger');
   });
 
   it('from the cluster page, goes back to the list once removed', async () => {

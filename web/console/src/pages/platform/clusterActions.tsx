@@ -145,6 +145,23 @@ export function clusterUpdate(c: Cluster, f: ClusterEditForm) {
 
 const specFields = ['spec.displayName', 'spec.description', 'spec.context', 'spec.kubeconfig'];
 
+// "Save even if the cluster does not answer now": the request carries ?verify=false, and the cluster is shown
+// Unreachable until it answers (for a cluster that is down while its credentials or address change).
+export function SkipVerifyField({ checked, onChange }: { checked: boolean; onChange: (checked: boolean) => void }) {
+  const { t } = useI18n();
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        <input id={id} type="checkbox" checked={checked} aria-describedby={`${id}-hint`}
+          onChange={(e) => onChange(e.target.checked)} />{' '}
+        {t('clusters.skipVerify')}
+      </label>
+      <div className="field-hint" id={`${id}-hint`}>{t('clusters.skipVerifyHint')}</div>
+    </div>
+  );
+}
+
 function EditClusterForm({ cluster, onReload, onClose, onSaved }: {
   cluster: Cluster;
   onReload: () => void;
@@ -158,10 +175,13 @@ function EditClusterForm({ cluster, onReload, onClose, onSaved }: {
   const name = cluster.metadata.name;
   const [f, setF] = useState<ClusterEditForm>(() => editFormOf(cluster));
   const [fileError, setFileError] = useState<string | undefined>();
+  const [skipVerify, setSkipVerify] = useState(false);
+  // Only a new kubeconfig or context reconnects, so only then does the cluster have to answer.
+  const reconnects = f.kubeconfig.trim() !== '' || f.context.trim() !== (cluster.spec?.context ?? '');
   const form = useForm({
     validate: () => validateClusterEdit(f),
     send: async () => {
-      await api.put(paths.cluster(name), clusterUpdate(cluster, f));
+      await api.put(paths.unverified(paths.cluster(name), reconnects && skipVerify), clusterUpdate(cluster, f));
       toast('success', t('clusters.saved', { name }));
       onSaved();
     },
@@ -208,6 +228,7 @@ function EditClusterForm({ cluster, onReload, onClose, onSaved }: {
         hint={t('clusters.newKubeconfigHint')} value={f.kubeconfig}
         onChange={(kubeconfig) => { setFileError(undefined); setF((x) => ({ ...x, kubeconfig })); }}
         error={fileError ?? form.errors['spec.kubeconfig']} onFileError={setFileError} />
+      {reconnects && <SkipVerifyField checked={skipVerify} onChange={setSkipVerify} />}
       <div className="form-actions">
         <Button onClick={onClose}>{t('common.cancel')}</Button>
         <Button type="submit" variant="primary" busy={form.busy}>{t('common.save')}</Button>

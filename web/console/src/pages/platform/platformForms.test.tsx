@@ -274,6 +274,11 @@ describe('add a cluster', () => {
     const field = screen.getByLabelText('Kubeconfig');
     expect(await screen.findByText('the server https://10.0.0.1:6443 did not answer')).toBeTruthy();
     expect(field.getAttribute('aria-invalid')).toBe('true');
+    // The cluster is down for now: register it anyway, asking the server not to wait for it.
+    await userEvent.click(screen.getByLabelText('Save even if the cluster does not answer now'));
+    await userEvent.click(screen.getByRole('button', { name: 'Add cluster' }));
+    await waitFor(() => expect(calls.writes).toHaveLength(2));
+    expect(calls.writes[1].url).toBe('/api/v1/clusters?verify=false');
   });
 });
 
