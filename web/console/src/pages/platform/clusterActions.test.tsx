@@ -81,15 +81,21 @@ describe('the cluster form', () => {
   });
 });
 
+// The edit dialog of prod, answered by a server that accepts the PUT; resolves once the form is filled.
+async function openEdit() {
+  const onSaved = vi.fn();
+  const calls = show(<EditClusterDialog name="prod" onClose={() => {}} onSaved={onSaved} />, (m, url) => {
+    if (m === 'GET' && url === '/api/v1/clusters/prod') return { status: 200, body: prod() };
+    if (m === 'PUT') return { status: 200, body: prod({ rv: '43' }) };
+    return undefined;
+  });
+  await waitFor(() => expect(field('Display name').value).toBe('Production'));
+  return { calls, onSaved };
+}
+
 describe('editing a cluster', () => {
   it('fills the form from GET and PUTs the change with its resourceVersion', async () => {
-    const onSaved = vi.fn();
-    const calls = show(<EditClusterDialog name="prod" onClose={() => {}} onSaved={onSaved} />, (m, url) => {
-      if (m === 'GET' && url === '/api/v1/clusters/prod') return { status: 200, body: prod() };
-      if (m === 'PUT') return { status: 200, body: prod({ rv: '43' }) };
-      return undefined;
-    });
-    await waitFor(() => expect(field('Display name').value).toBe('Production'));
+    const { calls, onSaved } = await openEdit();
     expect(screen.getByRole('dialog', { name: 'Edit cluster prod' })).toBeTruthy();
     expect(field('Name').disabled).toBe(true);
     expect(field('Description').value).toBe('EU payments');
@@ -116,13 +122,7 @@ describe('editing a cluster', () => {
   });
 
   it('offers to save without the cluster answering only when the change reconnects, and then sends ?verify=false', async () => {
-    const onSaved = vi.fn();
-    const calls = show(<EditClusterDialog name="prod" onClose={() => {}} onSaved={onSaved} />, (m, url) => {
-      if (m === 'GET' && url === '/api/v1/clusters/prod') return { status: 200, body: prod() };
-      if (m === 'PUT') return { status: 200, body: prod({ rv: '43' }) };
-      return undefined;
-    });
-    await waitFor(() => expect(field('Display name').value).toBe('Production'));
+    const { calls, onSaved } = await openEdit();
     const skip = 'Save even if the cluster does not answer now';
     expect(screen.queryByLabelText(skip)).toBeNull();
     await userEvent.clear(field('Context'));
