@@ -309,8 +309,15 @@ core::Result<net::HttpResponse> KubePassthrough::handle(RouteContext& ctx, bool 
   request.body = req.body;
   if (!content_type.empty()) request.content_type = content_type;
   if (auto accept = req.header("Accept")) request.accept = std::string(*accept);
-  // Decided in a project: the cluster sees a caller who may act in that namespace only.
-  const std::string project_ns = scope.level == core::Scope::Level::Project ? path->ns : std::string();
+  // Allowed only through a project role: the cluster sees a caller who may act in that namespace only. A caller
+  // whose cluster or platform role allows the same at cluster scope keeps the cluster-wide group (custom
+  // resources in the namespace, which the namespace's `admin` binding does not cover).
+  std::string project_ns;
+  if (scope.level == core::Scope::Level::Project) {
+    core::AccessRequest wide = access;
+    wide.scope = core::Scope{core::Scope::Level::Cluster, cluster, {}, {}};
+    if (!authorizer_.authorize(ctx.principal, wide).allowed) project_ns = path->ns;
+  }
   return forward(ctx, request, *verb == "watch", project_ns);
 }
 

@@ -234,6 +234,13 @@ TEST_F(PassthroughTest, KubectlSeesAndDoesExactlyWhatTheRolesAllow) {
     ASSERT_TRUE(refused);
     EXPECT_TRUE(refused->output.ends_with("no\n")) << refused->output;
   }
+  // A platform admin keeps the cluster-wide group in a project's namespace too: creating a ResourceQuota there is
+  // beyond the namespace's `admin` binding, and works.
+  const std::string platform_admin = kubeconfig_for("admin", admin);
+  auto quota = kubectl(platform_admin, {"-n", ns, "create", "resourcequota", "extra", "--hard=pods=50"});
+  EXPECT_EQ(quota.status, 0) << quota.output;
+  auto refused_quota = kubectl(dev, {"-n", ns, "create", "resourcequota", "mine", "--hard=pods=500"});
+  EXPECT_NE(refused_quota.status, 0) << "an operator does not change quotas: " << refused_quota.output;
   // A RoleBinding removed by hand is made again on the next refused request.
   auto removed = testing::kubectl(clusters_, clusters_.local_kubeconfig,
                                   {"-n", ns, "delete", "rolebinding", "atrium-passthrough"});

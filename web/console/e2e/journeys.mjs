@@ -301,6 +301,7 @@ export async function rollback(suite) {
 export async function viewer(suite) {
   const { names } = suite;
   const context = await newUserContext(suite);
+  suite.contexts.viewer = context;
   const page = await context.newPage();
   await signIn(page, names.viewer, suite.userPassword);
   const mutating = /^(Create|Scale|Restart|Delete|Roll back|Add member|Remove|Edit YAML|Terminal|Create from YAML|Create deployment)/;
@@ -377,6 +378,7 @@ export async function viewer(suite) {
   suite.viewerRefusals = [...answers, `exec: ${http.status}`];
   const scale = await suite.api.ok('GET', `${base}/deployments/web/scale`);
   check(scale.spec.replicas === 2, 'the viewer changed the replicas');
+  delete suite.contexts.viewer;
   await context.close();
 }
 

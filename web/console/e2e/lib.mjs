@@ -84,12 +84,39 @@ export async function newUserContext(suite, { colorScheme = 'light' } = {}) {
   return context;
 }
 
+// What each page went through that a failure report wants: refused or failed requests, WebSockets opened and
+// closed, console errors and warnings (the last 300 lines).
+const pageLogs = new WeakMap();
+export const pageLog = (page) => pageLogs.get(page) ?? [];
+
 // Unhandled errors and rejections in a page fail the test that runs it.
 export function watchPage(suite, page) {
-  page.on('pageerror', (e) => suite.pageErrors.push(`${page.url()}: ${e.message}`));
+  const log = [];
+  pageLogs.set(page, log);
+  const note = (line) => {
+    log.push(`${new Date().toISOString()} ${line}`);
+    if (log.length > 300) log.shift();
+  };
+  page.on('pageerror', (e) => {
+    suite.pageErrors.push(`${page.url()}: ${e.message}`);
+    note(`pageerror: ${e.message}`);
+  });
   page.on('console', (m) => {
     const text = m.text();
     if (text.includes('unhandled failure')) suite.pageErrors.push(`${page.url()}: ${text}`);
+    if (m.type() === 'error' || m.type() === 'warning') note(`console.${m.type()}: ${text}`);
+  });
+  page.on('framenavigated', (f) => {
+    if (f === page.mainFrame()) note(`at ${f.url()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) note(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
+  });
+  page.on('requestfailed', (r) => note(`failed ${r.method()} ${r.url()}: ${r.failure()?.errorText ?? ''}`));
+  page.on('websocket', (ws) => {
+    note(`ws open ${ws.url()}`);
+    ws.on('socketerror', (e) => note(`ws error ${ws.url()}: ${e}`));
+    ws.on('close', () => note(`ws close ${ws.url()}`));
   });
 }
 

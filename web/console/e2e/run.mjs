@@ -18,7 +18,7 @@ import { chromium } from 'playwright-core';
 import { accessibility, adminPages, deploy, rollback, tenancy, viewer } from './journeys.mjs';
 import { forms } from './forms.mjs';
 import { ldapLogin } from './ldap.mjs';
-import { Api } from './lib.mjs';
+import { Api, pageLog } from './lib.mjs';
 import { performanceFigures } from './perf.mjs';
 
 const env = (k, d) => process.env[k] ?? d ?? (() => { throw new Error(`${k} is not set`); })();
@@ -147,6 +147,11 @@ async function main() {
       for (const [who, context] of Object.entries(suite.contexts)) {
         for (const [k, p] of context.pages().entries()) {
           await p.screenshot({ path: join(out, 'screenshots', `failure-${i}-${who}-${k}.png`), fullPage: true }).catch(() => {});
+          try {
+            writeFileSync(join(out, 'screenshots', `failure-${i}-${who}-${k}.log`), `${p.url()}\n${pageLog(p).join('\n')}\n`);
+          } catch {
+            // the report goes on without it
+          }
         }
       }
     }
