@@ -103,7 +103,8 @@ export function watchPage(suite, page) {
   });
   page.on('console', (m) => {
     const text = m.text();
-    if (text.includes('unhandled failure')) suite.pageErrors.push(`${page.url()}: ${text}`);
+    // The console's own reports: an unhandled rejection, or a page its error boundary caught.
+    if (text.includes('unhandled failure') || text.startsWith('page failed:')) suite.pageErrors.push(`${page.url()}: ${text}`);
     if (m.type() === 'error' || m.type() === 'warning') note(`console.${m.type()}: ${text}`);
   });
   page.on('framenavigated', (f) => {

@@ -10,6 +10,7 @@ import { Button } from '../ui/Button';
 import { type ThemeMode, useTheme } from '../ui/theme';
 import { ConnectionBanner } from './ConnectionBanner';
 import { type NavContext, filterNav, navRequirements, navSections } from './nav';
+import { PageErrorBoundary } from '../components/PageErrorBoundary';
 
 export function navContextOf(pathname: string): NavContext {
   const p = matchPath('/workspaces/:ws/projects/:p/*', pathname);
@@ -96,9 +97,11 @@ export function Shell() {
       </nav>
       <main className="main" id="main" tabIndex={-1}>
         <ConnectionBanner />
-        <Suspense fallback={<div className="spinner">{t('common.loading')}</div>}>
-          <Outlet />
-        </Suspense>
+        <PageErrorBoundary>
+          <Suspense fallback={<div className="spinner">{t('common.loading')}</div>}>
+            <Outlet />
+          </Suspense>
+        </PageErrorBoundary>
       </main>
     </div>
   );
