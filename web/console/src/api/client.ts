@@ -82,12 +82,31 @@ export class ApiClient {
       headers['Content-Type'] = options.contentType ?? 'application/json';
       body = JSON.stringify(options.body);
     }
+    const { status, text } = await this.send(path, options, { method, headers, body });
+    if (!text) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ApiError(status, 'the server sent an answer that is not JSON', 'InternalError');
+    }
+  }
+
+  // A text/plain answer (a pod's log without follow).
+  async text(path: string, options: RequestOptions = {}): Promise<string> {
+    return (await this.send(path, options, { method: 'GET', headers: { Accept: 'text/plain' } })).text;
+  }
+
+  // One request: the connection monitor told how it went, a refusal thrown as the server's Status (a session that
+  // expired reported first, unless the request is anonymous), the answer's status and text returned.
+  private async send(
+    path: string,
+    options: RequestOptions,
+    init: { method: string; headers: Record<string, string>; body?: string },
+  ): Promise<{ status: number; text: string }> {
     let response: Response;
     try {
       response = await this.fetchImpl(path + buildQuery(options.query), {
-        method,
-        headers,
-        body,
+        ...init,
         credentials: 'same-origin',
         signal: options.signal,
       });
@@ -103,37 +122,7 @@ export class ApiClient {
       if (error instanceof SessionExpiredError && !options.anonymous) this.onSessionExpired?.(error);
       throw error;
     }
-    if (!text) return undefined as T;
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new ApiError(response.status, 'the server sent an answer that is not JSON', 'InternalError');
-    }
-  }
-
-  // A text/plain answer (a pod's log without follow).
-  async text(path: string, options: RequestOptions = {}): Promise<string> {
-    let response: Response;
-    try {
-      response = await this.fetchImpl(path + buildQuery(options.query), {
-        method: 'GET',
-        headers: { Accept: 'text/plain' },
-        credentials: 'same-origin',
-        signal: options.signal,
-      });
-    } catch (e) {
-      if (e instanceof DOMException && e.name === 'AbortError') throw e;
-      this.connection.reportFailure();
-      throw new NetworkError(e instanceof Error ? e.message : String(e));
-    }
-    this.connection.reportSuccess();
-    const text = await response.text();
-    if (!response.ok) {
-      const error = errorFromResponse(response.status, text, response.headers);
-      if (error instanceof SessionExpiredError) this.onSessionExpired?.(error);
-      throw error;
-    }
-    return text;
+    return { status: response.status, text };
   }
 
   get<T>(path: string, options?: RequestOptions): Promise<T> {

@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ListQuery, ListResult } from '../api/client';
 import type { KubeObject } from '../api/types';
 import type { WatchSocketFactory } from '../api/watch';
-import { useApi } from '../app/context';
+import { useFetch } from '../hooks/useFetch';
 import { type LiveStatus, mark, useLiveList } from '../hooks/useLiveList';
 import { useT } from '../i18n';
 import { Button } from '../ui/Button';
@@ -100,54 +100,30 @@ export function ListPage<T>(props: ListPageProps<T>) {
 }
 
 function ServerList<T>({ load, reloadKey, refreshMs, ...common }: ServerListProps<T>) {
-  const api = useApi();
   const { defaultSort = { sortBy: 'creationTimestamp', ascending: false }, pageSizes = [50, 100, 500, 1000, ALL] } = common;
   const [filter, setFilter] = useState('');
   const name = useDebounced(filter, 250);
   const [sort, setSort] = useState<Sort>(defaultSort);
   const [page, setPage] = useState(1);
   const [limit, setLimit] = useState(pageSizes.includes(100) ? 100 : pageSizes[0]);
-  const [result, setResult] = useState<ListResult<T> | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(true);
-  const [tick, setTick] = useState(0);
-  const loadRef = useRef(load);
-  loadRef.current = load;
-
   useEffect(() => setPage(1), [name, sort, limit, reloadKey]);
 
-  useEffect(() => {
-    const ctl = new AbortController();
+  // The page's request (or every page's, for "all"), cancelled when the inputs change, again when the connection
+  // comes back (useFetch) and every refreshMs.
+  const fetched = useFetch<ListResult<T>>((signal) => {
     const query: ListQuery = { name: name || undefined, sortBy: sort.sortBy, ascending: sort.ascending };
-    setLoading(true);
-    const p =
-      limit === ALL
-        ? loadAll(loadRef.current, query, ctl.signal)
-        : loadRef.current({ ...query, page, limit }, ctl.signal);
-    p.then(
-      (r) => {
-        if (ctl.signal.aborted) return;
-        setResult(r);
-        setError(null);
-        setLoading(false);
-      },
-      (e: unknown) => {
-        if (ctl.signal.aborted) return;
-        setError(e);
-        setLoading(false);
-      },
-    );
-    return () => ctl.abort();
-  }, [name, sort, page, limit, reloadKey, tick]);
+    return limit === ALL ? loadAll(load, query, signal) : load({ ...query, page, limit }, signal);
+  }, [name, sort, page, limit, reloadKey]);
+  const result = fetched.data ?? null;
+  const { loading, reload } = fetched;
 
-  useEffect(() => api.connection.onReconnect(() => setTick((x) => x + 1)), [api]);
   useEffect(() => {
     if (!refreshMs) return;
     const h = setInterval(() => {
-      if (document.visibilityState !== 'hidden') setTick((x) => x + 1);
+      if (document.visibilityState !== 'hidden') reload();
     }, refreshMs);
     return () => clearInterval(h);
-  }, [refreshMs]);
+  }, [refreshMs, reload]);
 
   return (
     <ListFrame<T>
@@ -164,8 +140,8 @@ function ServerList<T>({ load, reloadKey, refreshMs, ...common }: ServerListProp
       total={result?.total ?? 0}
       loading={loading}
       refreshing={loading && result !== null}
-      onRefresh={() => setTick((x) => x + 1)}
-      error={error}
+      onRefresh={reload}
+      error={fetched.error ?? null}
     />
   );
 }
