@@ -33,6 +33,19 @@ interface Problem extends EditorProblem {
   field?: string;
 }
 
+// The Service of the example deployment; its own template too.
+const SERVICE = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+    - port: 80
+      targetPort: 8080
+`;
+
 const templates: Record<string, (ns: string) => string> = {
   deployments: () => `apiVersion: apps/v1
 kind: Deployment
@@ -56,28 +69,8 @@ spec:
           ports:
             - containerPort: 8080
 ---
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector:
-    app: web
-  ports:
-    - port: 80
-      targetPort: 8080
-`,
-  services: () => `apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector:
-    app: web
-  ports:
-    - port: 80
-      targetPort: 8080
-`,
+${SERVICE}`,
+  services: () => SERVICE,
   configmaps: () => `apiVersion: v1
 kind: ConfigMap
 metadata:
